@@ -1,0 +1,85 @@
+"""Command line: ``python -m data_access migrate|demo|prepare [--database-url URL]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access.db import is_embedded_default, resolve_database_url
+from data_access.migrate import upgrade_to_head
+
+
+def _print_progress(fraction: float, message: str) -> None:
+    print(f"[{fraction:4.0%}] {message}", flush=True)
+
+
+def _load_demo(*, database_url: str, scale: str, seed: int) -> None:
+    from data_access.demo import load_demo
+
+    started = time.perf_counter()
+    counts = load_demo(database_url=database_url, scale=scale, seed=seed, progress=_print_progress)
+    rows = ", ".join(f"{table} {count:,}" for table, count in counts.items())
+    print(f"Demo dataset ({scale}) loaded in {time.perf_counter() - started:.1f} s: {rows}")
+
+
+def _embedded_database_is_empty(*, database_url: str) -> bool:
+    from sqlalchemy import func, select
+
+    from data_access import schema
+    from data_access.db import get_engine
+
+    with get_engine(database_url).connect() as connection:
+        return connection.execute(select(func.count()).select_from(schema.org_units)).scalar() == 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m data_access", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, help_text in (
+        ("migrate", "upgrade the database schema to the newest revision"),
+        ("demo", "replace all data with the synthetic demo dataset"),
+        ("prepare", "migrate; on the embedded default database, load the demo data if empty"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--database-url", help="database URL (default: configuration)")
+        if name == "demo":
+            command.add_argument(
+                "--scale", choices=("small", "default", "national"), default="default"
+            )
+            command.add_argument("--seed", type=int, default=20241231)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = _parser().parse_args(argv)
+    database_url = resolve_database_url(explicit=arguments.database_url)
+    try:
+        upgrade_to_head(database_url=database_url)
+        if arguments.command == "demo":
+            _load_demo(database_url=database_url, scale=arguments.scale, seed=arguments.seed)
+        elif arguments.command == "prepare" and is_embedded_default(database_url):
+            if _embedded_database_is_empty(database_url=database_url):
+                print("Creating the embedded database with the synthetic demo dataset…")
+                _load_demo(database_url=database_url, scale="default", seed=20241231)
+        print(f"Database ready: {_redacted(database_url)}")
+    except SQLAlchemyError as error:
+        print(
+            f"error: database {_redacted(database_url)}: {error.__class__.__name__}: "
+            f"{str(error).splitlines()[0]}",
+            file=sys.stderr,
+        )
+        return 2
+    return 0
+
+
+def _redacted(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

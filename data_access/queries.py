@@ -1,0 +1,814 @@
+"""Aggregating queries: the only SQL the dashboard runs.
+
+Every function takes a connection and keyword filters and returns a DataFrame with one row per
+group. Group columns: ``group_code`` (``_national`` for facts tied to no province, ``_none`` for
+facts without the grouped attribute, ``all`` when not grouped), ``name_mn``, ``name_en``. The
+other columns are documented per function. Aggregation happens in the database; the SQL is the
+same on SQLite and PostgreSQL (dialect differences live in ``_month_label``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+)
+
+from data_access import schema
+from data_access.filters import Filters, GroupBy
+from data_access.periods import periods_overlapping
+
+ALL = "all"
+NATIONAL = "_national"
+NONE = "_none"
+GROUP_COLUMNS = ["group_code", "name_mn", "name_en"]
+
+_unit = schema.org_units.alias("unit")
+_agency = schema.agencies.alias("agency")
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """A fact table joined to the unit and agency it belongs to, with its groupable columns."""
+
+    source: FromClause
+    unit_code: ColumnElement
+    agency_code: ColumnElement
+    plan_code: ColumnElement | None = None
+    plan_kind: ColumnElement | None = None
+    task_group: ColumnElement | None = None
+
+
+def _province_of_unit() -> ColumnElement:
+    return case((_unit.c.level == 1, _unit.c.code), else_=_unit.c.parent_code)
+
+
+def _ministry_of_agency() -> ColumnElement:
+    return case((_agency.c.kind == "ministry", _agency.c.code), else_=_agency.c.parent_code)
+
+
+def _with_dimensions(
+    *, base: FromClause, agency_on: ColumnElement, unit_on: ColumnElement
+) -> FromClause:
+    joined = base.outerjoin(_agency, _agency.c.code == agency_on)
+    return joined.outerjoin(_unit, _unit.c.code == unit_on)
+
+
+def _group_expression(*, fact: _Fact, group_by: GroupBy) -> ColumnElement:
+    expressions: dict[GroupBy, ColumnElement | None] = {
+        GroupBy.NONE: literal(ALL),
+        GroupBy.PROVINCE: func.coalesce(_province_of_unit(), NATIONAL),
+        GroupBy.DISTRICT: func.coalesce(_unit.c.code, NATIONAL),
+        GroupBy.AGENCY: func.coalesce(fact.agency_code, NONE),
+        GroupBy.MINISTRY: func.coalesce(_ministry_of_agency(), NONE),
+        GroupBy.PLAN: None if fact.plan_code is None else func.coalesce(fact.plan_code, NONE),
+        GroupBy.PLAN_KIND: None if fact.plan_kind is None else func.coalesce(fact.plan_kind, NONE),
+        GroupBy.TASK_GROUP: None
+        if fact.task_group is None
+        else func.coalesce(fact.task_group, NONE),
+    }
+    expression = expressions[group_by]
+    if expression is None:
+        raise ValueError(f"these figures cannot be grouped by {group_by.value}")
+    return expression.label("group_code")
+
+
+def _scope_conditions(*, fact: _Fact, filters: Filters) -> list[ColumnElement]:
+    conditions: list[ColumnElement] = []
+    if filters.province_code:
+        conditions.append(_province_of_unit() == filters.province_code)
+    if filters.ministry_code:
+        conditions.append(_ministry_of_agency() == filters.ministry_code)
+    if filters.agency_code:
+        conditions.append(fact.agency_code == filters.agency_code)
+    return conditions
+
+
+def _grouped(
+    *,
+    connection: Connection,
+    fact: _Fact,
+    group_by: GroupBy,
+    measures: Sequence[ColumnElement],
+    conditions: Sequence[ColumnElement],
+) -> pd.DataFrame:
+    group = _group_expression(fact=fact, group_by=group_by)
+    query: Select = (
+        select(group, *measures)
+        .select_from(fact.source)
+        .where(*conditions)
+        .group_by(group)
+        .order_by(group)
+    )
+    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    if frame.empty:
+        frame = pd.DataFrame(columns=["group_code", *[m.name for m in measures]])
+    return _with_names(connection=connection, frame=frame, group_by=group_by)
+
+
+def _count_if(condition: ColumnElement, name: str) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
+
+
+def _sum_if(condition: ColumnElement, value: ColumnElement, name: str) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, value), else_=0)), 0).label(name)
+
+
+def group_names(*, connection: Connection, group_by: GroupBy) -> pd.DataFrame:
+    """Codes and names of the groups of a grouping (code, name_mn, name_en)."""
+    if group_by in (GroupBy.PROVINCE, GroupBy.DISTRICT):
+        units = schema.org_units
+        query = select(units.c.code, units.c.name_mn, units.c.name_en)
+    elif group_by in (GroupBy.AGENCY, GroupBy.MINISTRY):
+        agencies = schema.agencies
+        query = select(agencies.c.code, agencies.c.name_mn, agencies.c.name_en)
+    elif group_by is GroupBy.PLAN:
+        plans = schema.plans
+        query = select(plans.c.code, plans.c.title_mn, plans.c.title_en)
+    else:
+        return pd.DataFrame(columns=["code", "name_mn", "name_en"])
+    rows = connection.execute(query).all()
+    return pd.DataFrame(rows, columns=["code", "name_mn", "name_en"])
+
+
+_SPECIAL_NAMES = {
+    ALL: ("Бүгд", "All"),
+    NATIONAL: ("Улсын хэмжээнд (аймаггүй)", "National (no province)"),
+    NONE: ("Тодорхойгүй", "Not assigned"),
+}
+
+
+def _with_names(*, connection: Connection, frame: pd.DataFrame, group_by: GroupBy) -> pd.DataFrame:
+    names = group_names(connection=connection, group_by=group_by).set_index("code")
+    codes = frame["group_code"].astype(str)
+    frame = frame.assign(group_code=codes)
+    name_mn = codes.map(names["name_mn"]) if not names.empty else codes
+    name_en = codes.map(names["name_en"]) if not names.empty else codes
+    special_mn = codes.map({code: mn for code, (mn, _) in _SPECIAL_NAMES.items()})
+    special_en = codes.map({code: en for code, (_, en) in _SPECIAL_NAMES.items()})
+    frame.insert(1, "name_mn", special_mn.fillna(name_mn).fillna(codes))
+    frame.insert(2, "name_en", special_en.fillna(name_en).fillna(codes))
+    return frame.reset_index(drop=True)
+
+
+def _task_fact(*, group_by: GroupBy) -> _Fact:
+    tasks = schema.tasks
+    base: FromClause = tasks
+    plan_code = plan_kind = None
+    if group_by in (GroupBy.PLAN, GroupBy.PLAN_KIND):
+        items, plans = schema.plan_items, schema.plans
+        base = tasks.outerjoin(items, items.c.code == tasks.c.plan_item_code).outerjoin(
+            plans, plans.c.code == items.c.plan_code
+        )
+        plan_code, plan_kind = plans.c.code, plans.c.kind
+    return _Fact(
+        source=_with_dimensions(
+            base=base, agency_on=tasks.c.agency_code, unit_on=tasks.c.org_unit_code
+        ),
+        unit_code=tasks.c.org_unit_code,
+        agency_code=tasks.c.agency_code,
+        plan_code=plan_code,
+        plan_kind=plan_kind,
+        task_group=tasks.c.task_group,
+    )
+
+
+def _task_conditions(*, filters: Filters) -> list[ColumnElement]:
+    tasks = schema.tasks
+    return [
+        tasks.c.cancelled.is_(False),
+        tasks.c.issued_on >= filters.period_start,
+        tasks.c.issued_on <= filters.effective_end,
+    ]
+
+
+def task_counts(
+    *,
+    connection: Connection,
+    filters: Filters,
+    group_by: GroupBy,
+    due_soon_days: int,
+    ageing_buckets: Sequence[tuple[str, int, int | None]],
+) -> pd.DataFrame:
+    """Control-card tasks issued in the period (not cancelled), classified at ``as_of``.
+
+    Columns: early, on_time, late (completed on or before as_of, against due_on); overdue
+    (open, due before as_of), due_soon (open, due within ``due_soon_days``), on_track (open,
+    due later); ``overdue_<bucket>`` for each ageing bucket ``(name, min_days, max_days)``,
+    days counted from due_on to as_of. A completion dated after as_of is open at as_of.
+    """
+    tasks = schema.tasks
+    as_of = filters.as_of
+    done = and_(tasks.c.completed_on.is_not(None), tasks.c.completed_on <= as_of)
+    still_open = or_(tasks.c.completed_on.is_(None), tasks.c.completed_on > as_of)
+    overdue = and_(still_open, tasks.c.due_on < as_of)
+    measures = [
+        _count_if(and_(done, tasks.c.completed_on < tasks.c.due_on), "early"),
+        _count_if(and_(done, tasks.c.completed_on == tasks.c.due_on), "on_time"),
+        _count_if(and_(done, tasks.c.completed_on > tasks.c.due_on), "late"),
+        _count_if(overdue, "overdue"),
+        _count_if(
+            and_(
+                still_open,
+                tasks.c.due_on >= as_of,
+                tasks.c.due_on <= as_of + timedelta(days=due_soon_days),
+            ),
+            "due_soon",
+        ),
+        _count_if(
+            and_(still_open, tasks.c.due_on > as_of + timedelta(days=due_soon_days)), "on_track"
+        ),
+    ]
+    for name, min_days, max_days in ageing_buckets:
+        bucket = [overdue, tasks.c.due_on <= as_of - timedelta(days=min_days)]
+        if max_days is not None:
+            bucket.append(tasks.c.due_on >= as_of - timedelta(days=max_days))
+        measures.append(_count_if(and_(*bucket), f"overdue_{_bucket_column(name)}"))
+    fact = _task_fact(group_by=group_by)
+    return _grouped(
+        connection=connection,
+        fact=fact,
+        group_by=group_by,
+        measures=measures,
+        conditions=[
+            *_task_conditions(filters=filters),
+            *_scope_conditions(fact=fact, filters=filters),
+        ],
+    )
+
+
+def _bucket_column(name: str) -> str:
+    return name.replace("-", "_").replace("+", "_plus")
+
+
+def _latest_report_subquery(*, as_of: date, verified_only: bool, name: str) -> FromClause:
+    reports = schema.progress_reports
+    conditions = [reports.c.reported_on <= as_of]
+    if verified_only:
+        conditions.append(reports.c.verified_percent.is_not(None))
+    return (
+        select(reports.c.plan_item_code, func.max(reports.c.reported_on).label("reported_on"))
+        .where(*conditions)
+        .group_by(reports.c.plan_item_code)
+        .subquery(name)
+    )
+
+
+@dataclass(frozen=True)
+class _ItemProgress:
+    source: FromClause
+    progress: ColumnElement
+    verified: ColumnElement
+
+
+def _plan_item_progress(*, as_of: date) -> _ItemProgress:
+    """Plan items joined to their latest reports; the progress expression of DESIGN §4."""
+    items, plans = schema.plan_items, schema.plans
+    latest_any = _latest_report_subquery(as_of=as_of, verified_only=False, name="latest_any")
+    latest_verified = _latest_report_subquery(as_of=as_of, verified_only=True, name="latest_ver")
+    report_any = schema.progress_reports.alias("report_any")
+    report_verified = schema.progress_reports.alias("report_ver")
+    source = (
+        items.join(plans, plans.c.code == items.c.plan_code)
+        .outerjoin(latest_any, latest_any.c.plan_item_code == items.c.code)
+        .outerjoin(
+            report_any,
+            and_(
+                report_any.c.plan_item_code == items.c.code,
+                report_any.c.reported_on == latest_any.c.reported_on,
+            ),
+        )
+        .outerjoin(latest_verified, latest_verified.c.plan_item_code == items.c.code)
+        .outerjoin(
+            report_verified,
+            and_(
+                report_verified.c.plan_item_code == items.c.code,
+                report_verified.c.reported_on == latest_verified.c.reported_on,
+            ),
+        )
+    )
+    return _ItemProgress(
+        source=source,
+        progress=func.coalesce(
+            report_verified.c.verified_percent, report_any.c.percent_complete, 0
+        ),
+        verified=report_verified.c.verified_percent.is_not(None),
+    )
+
+
+def _plan_fact(*, source: FromClause) -> _Fact:
+    items, plans = schema.plan_items, schema.plans
+    return _Fact(
+        source=_with_dimensions(
+            base=source, agency_on=items.c.agency_code, unit_on=items.c.org_unit_code
+        ),
+        unit_code=items.c.org_unit_code,
+        agency_code=items.c.agency_code,
+        plan_code=plans.c.code,
+        plan_kind=plans.c.kind,
+        task_group=items.c.task_group,
+    )
+
+
+def plan_progress(*, connection: Connection, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
+    """Plan items due within the period, with their progress at ``as_of``.
+
+    Columns: items_due (due on or before as_of), items_not_due (due later in the period: in
+    progress), weight_due (Σ weights of due items), weighted_progress (Σ weight × progress of
+    due items, progress 0–100 = latest verified %, else latest reported %, else 0).
+    """
+    items = schema.plan_items
+    item_progress = _plan_item_progress(as_of=filters.as_of)
+    progress = item_progress.progress
+    fact = _plan_fact(source=item_progress.source)
+    is_due = items.c.due_date <= filters.as_of
+    measures = [
+        _count_if(is_due, "items_due"),
+        _count_if(~is_due, "items_not_due"),
+        _sum_if(is_due, items.c.weight, "weight_due"),
+        _sum_if(is_due, items.c.weight * progress, "weighted_progress"),
+    ]
+    conditions = [
+        items.c.due_date >= filters.period_start,
+        items.c.due_date <= filters.period_end,
+        *_scope_conditions(fact=fact, filters=filters),
+    ]
+    return _grouped(
+        connection=connection,
+        fact=fact,
+        group_by=group_by,
+        measures=measures,
+        conditions=conditions,
+    )
+
+
+def plan_items_behind(*, connection: Connection, filters: Filters, limit: int) -> pd.DataFrame:
+    """Plan items due by ``as_of`` within the period and not complete, least progress first.
+
+    Columns: code, title, plan_code, plan_title_mn, plan_title_en, plan_kind, agency_code,
+    agency_name_mn, agency_name_en, due_date, progress (0–100), verified (bool).
+    """
+    items, plans = schema.plan_items, schema.plans
+    item_progress = _plan_item_progress(as_of=filters.as_of)
+    progress = item_progress.progress
+    fact = _plan_fact(source=item_progress.source)
+    progress_label = progress.label("progress")
+    query = (
+        select(
+            items.c.code,
+            items.c.title,
+            plans.c.code.label("plan_code"),
+            plans.c.title_mn.label("plan_title_mn"),
+            plans.c.title_en.label("plan_title_en"),
+            plans.c.kind.label("plan_kind"),
+            items.c.agency_code,
+            _agency.c.name_mn.label("agency_name_mn"),
+            _agency.c.name_en.label("agency_name_en"),
+            items.c.due_date,
+            progress_label,
+            item_progress.verified.label("verified"),
+        )
+        .select_from(fact.source)
+        .where(
+            items.c.due_date >= filters.period_start,
+            items.c.due_date <= filters.effective_end,
+            progress < 100,
+            *_scope_conditions(fact=fact, filters=filters),
+        )
+        .order_by(progress_label, items.c.due_date, items.c.code)
+        .limit(limit)
+    )
+    return pd.DataFrame(connection.execute(query).mappings().all())
+
+
+def _staff_fact() -> _Fact:
+    ratings, staff = schema.ratings, schema.staff
+    base = ratings.join(staff, staff.c.code == ratings.c.staff_code)
+    return _Fact(
+        source=_with_dimensions(
+            base=base, agency_on=staff.c.agency_code, unit_on=_agency.c.org_unit_code
+        ),
+        unit_code=_agency.c.org_unit_code,
+        agency_code=staff.c.agency_code,
+    )
+
+
+def rating_stats(*, connection: Connection, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
+    """Civil servants' ratings for periods overlapping the reporting period.
+
+    A rating belongs to the province of its staff member's agency. Score = final_score, else
+    self_score. Columns: ratings (count), score_sum, score_sq_sum.
+    """
+    ratings = schema.ratings
+    score = func.coalesce(ratings.c.final_score, ratings.c.self_score)
+    fact = _staff_fact()
+    measures = [
+        func.count(score).label("ratings"),
+        func.coalesce(func.sum(score), 0).label("score_sum"),
+        func.coalesce(func.sum(score * score), 0).label("score_sq_sum"),
+    ]
+    labels = periods_overlapping(start=filters.period_start, end=filters.period_end)
+    return _grouped(
+        connection=connection,
+        fact=fact,
+        group_by=group_by,
+        measures=measures,
+        conditions=[ratings.c.period.in_(labels), *_scope_conditions(fact=fact, filters=filters)],
+    )
+
+
+def _response_fact() -> _Fact:
+    responses = schema.survey_responses
+    return _Fact(
+        source=_with_dimensions(
+            base=responses, agency_on=responses.c.agency_code, unit_on=responses.c.org_unit_code
+        ),
+        unit_code=responses.c.org_unit_code,
+        agency_code=responses.c.agency_code,
+    )
+
+
+def _published_fact() -> _Fact:
+    results = schema.survey_results
+    return _Fact(
+        source=_with_dimensions(
+            base=results, agency_on=results.c.agency_code, unit_on=results.c.org_unit_code
+        ),
+        unit_code=results.c.org_unit_code,
+        agency_code=results.c.agency_code,
+    )
+
+
+def satisfaction_counts(
+    *, connection: Connection, filters: Filters, group_by: GroupBy, satisfied_min_score: int
+) -> pd.DataFrame:
+    """Citizens' survey responses in the period combined with published survey results.
+
+    Columns: responses (raw responses + published respondents), satisfied (raw responses
+    scoring at least ``satisfied_min_score`` + published share × respondents), raw_responses.
+    """
+    responses, results = schema.survey_responses, schema.survey_results
+    raw_fact = _response_fact()
+    raw = _grouped(
+        connection=connection,
+        fact=raw_fact,
+        group_by=group_by,
+        measures=[
+            func.count().label("raw_responses"),
+            _count_if(responses.c.score >= satisfied_min_score, "raw_satisfied"),
+        ],
+        conditions=[
+            responses.c.responded_on >= filters.period_start,
+            responses.c.responded_on <= filters.effective_end,
+            *_scope_conditions(fact=raw_fact, filters=filters),
+        ],
+    )
+    published_fact = _published_fact()
+    labels = periods_overlapping(start=filters.period_start, end=filters.period_end)
+    published = _grouped(
+        connection=connection,
+        fact=published_fact,
+        group_by=group_by,
+        measures=[
+            func.coalesce(func.sum(results.c.respondents), 0).label("published_respondents"),
+            func.coalesce(func.sum(results.c.respondents * results.c.satisfied_share), 0).label(
+                "published_satisfied"
+            ),
+        ],
+        conditions=[
+            results.c.period.in_(labels),
+            *_scope_conditions(fact=published_fact, filters=filters),
+        ],
+    )
+    combined = raw.merge(published, on=GROUP_COLUMNS, how="outer")
+    numbers = ["raw_responses", "raw_satisfied", "published_respondents", "published_satisfied"]
+    combined[numbers] = combined[numbers].fillna(0).astype(float)
+    return pd.DataFrame(
+        {
+            **{column: combined[column] for column in GROUP_COLUMNS},
+            "responses": combined["raw_responses"] + combined["published_respondents"],
+            "satisfied": combined["raw_satisfied"] + combined["published_satisfied"],
+            "raw_responses": combined["raw_responses"].astype(int),
+        }
+    )
+
+
+def service_counts(*, connection: Connection, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
+    """Monthly public-service application counts for months within the period.
+
+    Columns: applications, online_applications, online_results, resolved_early,
+    resolved_on_time, resolved_late.
+    """
+    stats = schema.service_stats
+    fact = _Fact(
+        source=_with_dimensions(
+            base=stats, agency_on=stats.c.agency_code, unit_on=stats.c.org_unit_code
+        ),
+        unit_code=stats.c.org_unit_code,
+        agency_code=stats.c.agency_code,
+    )
+    columns = (
+        "applications",
+        "online_applications",
+        "online_results",
+        "resolved_early",
+        "resolved_on_time",
+        "resolved_late",
+    )
+    return _grouped(
+        connection=connection,
+        fact=fact,
+        group_by=group_by,
+        measures=[func.coalesce(func.sum(stats.c[name]), 0).label(name) for name in columns],
+        conditions=[
+            stats.c.month >= filters.period_start.replace(day=1),
+            stats.c.month <= filters.effective_end,
+            *_scope_conditions(fact=fact, filters=filters),
+        ],
+    )
+
+
+def readiness_counts(
+    *, connection: Connection, filters: Filters, group_by: GroupBy
+) -> pd.DataFrame:
+    """Communes (level-2 units) by their latest readiness check on or before ``as_of``.
+
+    A commune is green when every criterion of its latest check is met. Columns:
+    communes_checked, communes_green. Only province, district and no grouping apply.
+    """
+    if group_by not in (GroupBy.NONE, GroupBy.PROVINCE, GroupBy.DISTRICT):
+        raise ValueError(f"commune readiness cannot be grouped by {group_by.value}")
+    checks = schema.readiness_checks
+    latest = (
+        select(checks.c.org_unit_code, func.max(checks.c.checked_on).label("checked_on"))
+        .where(checks.c.checked_on <= filters.as_of)
+        .group_by(checks.c.org_unit_code)
+        .subquery("latest_check")
+    )
+    per_commune = (
+        select(
+            checks.c.org_unit_code,
+            _count_if(checks.c.met.is_(False), "missing"),
+        )
+        .join(
+            latest,
+            and_(
+                latest.c.org_unit_code == checks.c.org_unit_code,
+                latest.c.checked_on == checks.c.checked_on,
+            ),
+        )
+        .group_by(checks.c.org_unit_code)
+        .subquery("commune_status")
+    )
+    fact = _Fact(
+        source=_with_dimensions(
+            base=per_commune,
+            agency_on=literal(None),
+            unit_on=per_commune.c.org_unit_code,
+        ),
+        unit_code=per_commune.c.org_unit_code,
+        agency_code=literal(None),
+    )
+    scope = [_province_of_unit() == filters.province_code] if filters.province_code else []
+    return _grouped(
+        connection=connection,
+        fact=fact,
+        group_by=group_by,
+        measures=[
+            func.count().label("communes_checked"),
+            _count_if(per_commune.c.missing == 0, "communes_green"),
+        ],
+        conditions=scope,
+    )
+
+
+def _month_label(*, connection: Connection, column: ColumnElement) -> ColumnElement:
+    """``YYYY-MM`` of a date column: the one place where the SQL dialects differ."""
+    if connection.dialect.name == "sqlite":
+        return func.strftime("%Y-%m", column)
+    return func.to_char(column, "YYYY-MM")
+
+
+def monthly_task_completions(*, connection: Connection, filters: Filters) -> pd.DataFrame:
+    """Tasks of the period completed on or before ``as_of``, by month of completion.
+
+    Columns: month (``YYYY-MM``), early, on_time, late.
+    """
+    tasks = schema.tasks
+    fact = _task_fact(group_by=GroupBy.NONE)
+    month = _month_label(connection=connection, column=tasks.c.completed_on).label("month")
+    query = (
+        select(
+            month,
+            _count_if(tasks.c.completed_on < tasks.c.due_on, "early"),
+            _count_if(tasks.c.completed_on == tasks.c.due_on, "on_time"),
+            _count_if(tasks.c.completed_on > tasks.c.due_on, "late"),
+        )
+        .select_from(fact.source)
+        .where(
+            *_task_conditions(filters=filters),
+            *_scope_conditions(fact=fact, filters=filters),
+            tasks.c.completed_on.is_not(None),
+            tasks.c.completed_on <= filters.as_of,
+        )
+        .group_by(month)
+        .order_by(month)
+    )
+    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    return frame if not frame.empty else pd.DataFrame(columns=["month", "early", "on_time", "late"])
+
+
+def monthly_satisfaction(
+    *, connection: Connection, filters: Filters, satisfied_min_score: int
+) -> pd.DataFrame:
+    """Raw survey responses of the period by month. Columns: month, responses, satisfied."""
+    responses = schema.survey_responses
+    fact = _response_fact()
+    month = _month_label(connection=connection, column=responses.c.responded_on).label("month")
+    query = (
+        select(
+            month,
+            func.count().label("responses"),
+            _count_if(responses.c.score >= satisfied_min_score, "satisfied"),
+        )
+        .select_from(fact.source)
+        .where(
+            responses.c.responded_on >= filters.period_start,
+            responses.c.responded_on <= filters.effective_end,
+            *_scope_conditions(fact=fact, filters=filters),
+        )
+        .group_by(month)
+        .order_by(month)
+    )
+    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    return frame if not frame.empty else pd.DataFrame(columns=["month", "responses", "satisfied"])
+
+
+def open_tasks_at_dates(
+    *, connection: Connection, filters: Filters, dates: Sequence[date]
+) -> pd.DataFrame:
+    """Overdue and open tasks at each of ``dates`` (tasks issued from period start on).
+
+    Columns: date, open, overdue. One scan of the task table for all dates.
+    """
+    tasks = schema.tasks
+    fact = _task_fact(group_by=GroupBy.NONE)
+    measures = []
+    for index, moment in enumerate(dates):
+        issued = tasks.c.issued_on <= moment
+        still_open = or_(tasks.c.completed_on.is_(None), tasks.c.completed_on > moment)
+        measures.append(_count_if(and_(issued, still_open), f"open_{index}"))
+        measures.append(
+            _count_if(and_(issued, still_open, tasks.c.due_on < moment), f"overdue_{index}")
+        )
+    if not measures:
+        return pd.DataFrame(columns=["date", "open", "overdue"])
+    query = (
+        select(*measures)
+        .select_from(fact.source)
+        .where(
+            tasks.c.cancelled.is_(False),
+            tasks.c.issued_on >= filters.period_start,
+            *_scope_conditions(fact=fact, filters=filters),
+        )
+    )
+    row = connection.execute(query).mappings().one()
+    return pd.DataFrame(
+        {
+            "date": list(dates),
+            "open": [int(row[f"open_{index}"]) for index in range(len(dates))],
+            "overdue": [int(row[f"overdue_{index}"]) for index in range(len(dates))],
+        }
+    )
+
+
+def overdue_tasks(
+    *, connection: Connection, filters: Filters, limit: int, offset: int
+) -> pd.DataFrame:
+    """One page of the open overdue control cards at ``as_of``, longest overdue first.
+
+    Columns: code, title, agency_code, agency_name_mn, agency_name_en, org_unit_code,
+    unit_name_mn, unit_name_en, task_group, source_kind, issued_on, due_on, days_overdue.
+    """
+    tasks = schema.tasks
+    fact = _task_fact(group_by=GroupBy.NONE)
+    query = (
+        select(
+            tasks.c.code,
+            tasks.c.title,
+            tasks.c.agency_code,
+            _agency.c.name_mn.label("agency_name_mn"),
+            _agency.c.name_en.label("agency_name_en"),
+            tasks.c.org_unit_code,
+            _unit.c.name_mn.label("unit_name_mn"),
+            _unit.c.name_en.label("unit_name_en"),
+            tasks.c.task_group,
+            tasks.c.source_kind,
+            tasks.c.issued_on,
+            tasks.c.due_on,
+        )
+        .select_from(fact.source)
+        .where(
+            *_overdue_conditions(filters=filters), *_scope_conditions(fact=fact, filters=filters)
+        )
+        .order_by(tasks.c.due_on, tasks.c.code)
+        .limit(limit)
+        .offset(offset)
+    )
+    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    if frame.empty:
+        return frame
+    frame["days_overdue"] = (pd.Timestamp(filters.as_of) - pd.to_datetime(frame["due_on"])).dt.days
+    return frame
+
+
+def overdue_task_total(*, connection: Connection, filters: Filters) -> int:
+    """How many rows ``overdue_tasks`` pages through."""
+    fact = _task_fact(group_by=GroupBy.NONE)
+    query = (
+        select(func.count())
+        .select_from(fact.source)
+        .where(
+            *_overdue_conditions(filters=filters), *_scope_conditions(fact=fact, filters=filters)
+        )
+    )
+    return int(connection.execute(query).scalar_one())
+
+
+def _overdue_conditions(*, filters: Filters) -> list[ColumnElement]:
+    tasks = schema.tasks
+    return [
+        *_task_conditions(filters=filters),
+        or_(tasks.c.completed_on.is_(None), tasks.c.completed_on > filters.as_of),
+        tasks.c.due_on < filters.as_of,
+    ]
+
+
+def provinces(*, connection: Connection) -> pd.DataFrame:
+    """Level-1 units. Columns: code, name_mn, name_en, lat, lon, has_geometry."""
+    units = schema.org_units
+    query = (
+        select(
+            units.c.code,
+            units.c.name_mn,
+            units.c.name_en,
+            units.c.lat,
+            units.c.lon,
+            units.c.geometry.is_not(None).label("has_geometry"),
+        )
+        .where(units.c.level == 1)
+        .order_by(units.c.code)
+    )
+    return pd.DataFrame(connection.execute(query).mappings().all())
+
+
+def units_under(*, connection: Connection, parent_code: str) -> pd.DataFrame:
+    """Level-2 units of a province. Columns: code, name_mn, name_en, lat, lon."""
+    units = schema.org_units
+    query = (
+        select(units.c.code, units.c.name_mn, units.c.name_en, units.c.lat, units.c.lon)
+        .where(units.c.parent_code == parent_code)
+        .order_by(units.c.code)
+    )
+    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    return frame if not frame.empty else pd.DataFrame(columns=["code", "name_mn", "name_en"])
+
+
+def agencies(*, connection: Connection) -> pd.DataFrame:
+    """Every agency. Columns: code, name_mn, name_en, kind, parent_code, org_unit_code."""
+    table = schema.agencies
+    query = select(
+        table.c.code,
+        table.c.name_mn,
+        table.c.name_en,
+        table.c.kind,
+        table.c.parent_code,
+        table.c.org_unit_code,
+    ).order_by(table.c.code)
+    return pd.DataFrame(connection.execute(query).mappings().all())
+
+
+def dataset_info(*, connection: Connection) -> dict[str, str]:
+    """Key/value facts about the loaded dataset (e.g. ``dataset``, ``data_as_of``)."""
+    table = schema.dataset_info
+    return {key: value for key, value in connection.execute(select(table.c.key, table.c.value))}
+
+
+def task_date_range(*, connection: Connection) -> tuple[date | None, date | None]:
+    """First and last issue dates of the control cards (for sensible default filters)."""
+    tasks = schema.tasks
+    row = connection.execute(select(func.min(tasks.c.issued_on), func.max(tasks.c.issued_on))).one()
+    return row[0], row[1]

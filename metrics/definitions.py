@@ -1,0 +1,216 @@
+"""Metric definitions (DESIGN §4) as data: the one place pages, exports, docs and tests read.
+
+Thresholds are half-open classes in the metric's direction. For a ``higher`` metric a value is
+green when ``value >= green``, yellow when ``value >= yellow``, red otherwise; for a ``lower``
+metric green when ``value <= green``, yellow when ``value <= yellow``, red otherwise. A value
+computed from fewer than ``min_sample`` observations is grey, as is a missing value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+
+class Direction(StrEnum):
+    HIGHER_IS_BETTER = "higher"
+    LOWER_IS_BETTER = "lower"
+
+
+class Status(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+    GREY = "grey"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MetricDefinition:
+    key: str
+    label: dict[str, str]
+    unit: str
+    direction: Direction
+    green: float | None
+    yellow: float | None
+    min_sample: int
+    sample_label: dict[str, str]
+    formula: dict[str, str]
+    zero_denominator: dict[str, str]
+
+    @property
+    def has_traffic_light(self) -> bool:
+        return self.green is not None and self.yellow is not None
+
+    def with_thresholds(self, *, green: float, yellow: float) -> MetricDefinition:
+        """A copy with other thresholds, refusing a pair whose order contradicts the direction."""
+        ordered = green >= yellow if self.direction is Direction.HIGHER_IS_BETTER else green <= yellow
+        if not ordered:
+            raise ValueError(
+                f"{self.key}: green {green} and yellow {yellow} are in the wrong order "
+                f"for a metric where {self.direction.value} is better"
+            )
+        return replace(self, green=green, yellow=yellow)
+
+
+_NO_DATA = {
+    "en": "No value: nothing to divide by, shown grey.",
+    "mn": "Утга байхгүй: хуваарь тэг, саарлаар харуулна.",
+}
+
+METRICS: dict[str, MetricDefinition] = {
+    definition.key: definition
+    for definition in (
+        MetricDefinition(
+            key="plan_execution",
+            label={"en": "Plan execution", "mn": "Төлөвлөгөөний биелэлт"},
+            unit="%",
+            direction=Direction.HIGHER_IS_BETTER,
+            green=90,
+            yellow=70,
+            min_sample=1,
+            sample_label={"en": "items due", "mn": "хугацаа болсон арга хэмжээ"},
+            formula={
+                "en": "Σ weight × progress / Σ weight over plan items due by the as-of date; "
+                "progress = latest verified %, else latest reported %, else 0.",
+                "mn": "Хугацаа нь болсон арга хэмжээний Σ жин × гүйцэтгэл / Σ жин; "
+                "гүйцэтгэл = сүүлийн баталгаажсан %, эс бөгөөс сүүлийн тайлагнасан %, эс бөгөөс 0.",
+            },
+            zero_denominator=_NO_DATA,
+        ),
+        MetricDefinition(
+            key="on_time_rate",
+            label={"en": "On-time rate", "mn": "Хугацаандаа биелэлт"},
+            unit="%",
+            direction=Direction.HIGHER_IS_BETTER,
+            green=95,
+            yellow=85,
+            min_sample=10,
+            sample_label={"en": "completed tasks", "mn": "биелсэн даалгавар"},
+            formula={
+                "en": "(completed early + completed on time) / completed tasks.",
+                "mn": "(хугацаанаас өмнө + хугацаандаа биелсэн) / биелсэн даалгавар.",
+            },
+            zero_denominator=_NO_DATA,
+        ),
+        MetricDefinition(
+            key="overdue_share",
+            label={"en": "Overdue share", "mn": "Хугацаа хэтэрсэн хувь"},
+            unit="%",
+            direction=Direction.LOWER_IS_BETTER,
+            green=5,
+            yellow=15,
+            min_sample=10,
+            sample_label={"en": "open tasks", "mn": "нээлттэй даалгавар"},
+            formula={
+                "en": "open overdue tasks / all open tasks at the as-of date.",
+                "mn": "хугацаа хэтэрсэн нээлттэй даалгавар / бүх нээлттэй даалгавар.",
+            },
+            zero_denominator=_NO_DATA,
+        ),
+        MetricDefinition(
+            key="satisfaction",
+            label={"en": "Citizen satisfaction", "mn": "Иргэдийн сэтгэл ханамж"},
+            unit="%",
+            direction=Direction.HIGHER_IS_BETTER,
+            green=70,
+            yellow=50,
+            min_sample=30,
+            sample_label={"en": "responses", "mn": "хариулт"},
+            formula={
+                "en": "share of survey responses scoring 4 or 5 (of 5), with published results "
+                "weighted by respondents; 95 % Wilson interval.",
+                "mn": "4 эсвэл 5 оноо өгсөн хариултын хувь (нийтэлсэн дүнг оролцогчдын тоогоор "
+                "жинлэнэ); 95 %-ийн Wilson интервал.",
+            },
+            zero_denominator=_NO_DATA,
+        ),
+        MetricDefinition(
+            key="self_rating",
+            label={"en": "Self-rating", "mn": "Өөрийн үнэлгээ"},
+            unit="pts",
+            direction=Direction.HIGHER_IS_BETTER,
+            green=None,
+            yellow=None,
+            min_sample=1,
+            sample_label={"en": "ratings", "mn": "үнэлгээ"},
+            formula={
+                "en": "mean final score (else self score) of civil servants' ratings, 0–100. "
+                "Shown for context: it has no traffic light of its own.",
+                "mn": "Төрийн албан хаагчдын эцсийн (эс бөгөөс өөрийн) үнэлгээний дундаж, 0–100. "
+                "Өөрийн гэрлэн дохиогүй.",
+            },
+            zero_denominator=_NO_DATA,
+        ),
+        MetricDefinition(
+            key="gap",
+            label={"en": "Self-rating vs satisfaction gap", "mn": "Үнэлгээ ба сэтгэл ханамжийн зөрүү"},
+            unit="pts",
+            direction=Direction.LOWER_IS_BETTER,
+            green=35,
+            yellow=45,
+            min_sample=1,
+            sample_label={"en": "ratings and responses", "mn": "үнэлгээ ба хариулт"},
+            formula={
+                "en": "self-rating − citizen satisfaction, in points; norm ≤ 35.",
+                "mn": "өөрийн үнэлгээ − иргэдийн сэтгэл ханамж, оноогоор; норм ≤ 35.",
+            },
+            zero_denominator={
+                "en": "No value unless both sides have data, shown grey.",
+                "mn": "Хоёр талын өгөгдөл байхгүй бол утгагүй, саарал.",
+            },
+        ),
+        MetricDefinition(
+            key="online_share",
+            label={"en": "Online applications", "mn": "Цахимаар гаргасан өргөдөл"},
+            unit="%",
+            direction=Direction.HIGHER_IS_BETTER,
+            green=80,
+            yellow=50,
+            min_sample=30,
+            sample_label={"en": "applications", "mn": "өргөдөл"},
+            formula={
+                "en": "online applications / all applications for public services.",
+                "mn": "цахим өргөдөл / нийт өргөдөл.",
+            },
+            zero_denominator=_NO_DATA,
+        ),
+        MetricDefinition(
+            key="commune_coverage",
+            label={"en": "Commune readiness coverage", "mn": "Сумын бэлэн байдлын хамрах хүрээ"},
+            unit="%",
+            direction=Direction.HIGHER_IS_BETTER,
+            green=90,
+            yellow=60,
+            min_sample=1,
+            sample_label={"en": "communes checked", "mn": "шалгасан сум"},
+            formula={
+                "en": "communes meeting every service-centre criterion / communes checked.",
+                "mn": "бүх шалгуурыг хангасан сум / шалгасан сум.",
+            },
+            zero_denominator=_NO_DATA,
+        ),
+    )
+}
+
+# Metrics whose status counts towards a unit's overall status (self-rating only feeds the gap).
+STATUS_METRICS: tuple[str, ...] = (
+    "plan_execution",
+    "on_time_rate",
+    "overdue_share",
+    "satisfaction",
+    "gap",
+    "online_share",
+    "commune_coverage",
+)
+
+GAP_NORM_POINTS = 35.0
+DUE_SOON_DAYS = 7
+OVERDUE_AGEING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("1-7", 1, 7),
+    ("8-30", 8, 30),
+    ("31-90", 31, 90),
+    ("90+", 91, None),
+)
+SATISFIED_MIN_SCORE = 4
+CONFIDENCE_LEVEL = 0.95
+STALE_AFTER_DAYS = 90
