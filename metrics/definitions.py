@@ -214,3 +214,34 @@ OVERDUE_AGEING_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
 SATISFIED_MIN_SCORE = 4
 CONFIDENCE_LEVEL = 0.95
 STALE_AFTER_DAYS = 90
+
+
+@dataclass(frozen=True, kw_only=True)
+class StatusStyle:
+    """How a status looks: a colour-blind-safe colour plus a symbol, so colour is never alone."""
+
+    colour: str
+    rgb: tuple[int, int, int]
+    symbol: str
+    label: dict[str, str]
+
+
+STATUS_STYLES: dict[Status, StatusStyle] = {
+    Status.GREEN: StatusStyle(
+        colour="#1b9e77", rgb=(27, 158, 119), symbol="●", label={"en": "green", "mn": "ногоон"}
+    ),
+    Status.YELLOW: StatusStyle(
+        colour="#e6ab02", rgb=(230, 171, 2), symbol="▲", label={"en": "yellow", "mn": "шар"}
+    ),
+    Status.RED: StatusStyle(
+        colour="#d7301f", rgb=(215, 48, 31), symbol="■", label={"en": "red", "mn": "улаан"}
+    ),
+    Status.GREY: StatusStyle(
+        colour="#9e9e9e", rgb=(158, 158, 158), symbol="○", label={"en": "no data", "mn": "мэдээгүй"}
+    ),
+}
+
+
+def ageing_column(bucket_label: str) -> str:
+    """The column holding an overdue-ageing bucket's count, e.g. ``90+`` → ``overdue_90_plus``."""
+    return "overdue_" + bucket_label.replace("-", "_").replace("+", "_plus")

@@ -1,0 +1,114 @@
+"""Oversight dashboard: entry point with navigation and the filters every page shares."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from data_access.filters import Filters
+from metrics.i18n import LANGUAGES
+from pages.common import (
+    FILTERS_KEY,
+    DatabaseUnavailableError,
+    data_guard,
+    database_url,
+    language,
+    reference_data,
+    t,
+)
+
+st.set_page_config(page_title="Oversight dashboard", page_icon="🚦", layout="wide")
+
+LANGUAGE_NAMES = {"mn": "Монгол", "en": "English"}
+
+
+def _year_options(first: date, last: date) -> list[str]:
+    return [str(year) for year in range(last.year, first.year - 1, -1)]
+
+
+def sidebar_filters(reference: dict) -> Filters:
+    """Period, as-of date, province, ministry and agency; the result drives every page."""
+    first, last = reference["date_range"]
+    data_as_of = date.fromisoformat(
+        reference["dataset"].get("data_as_of", str(last or date.today()))
+    )
+    first = first or data_as_of
+    last = last or data_as_of
+    with st.sidebar:
+        st.radio(
+            t("filter.language"),
+            LANGUAGES,
+            format_func=LANGUAGE_NAMES.__getitem__,
+            horizontal=True,
+            key="language",
+        )
+        year = st.selectbox(t("filter.period"), _year_options(first, data_as_of), key="period")
+        period_start, period_end = date(int(year), 1, 1), date(int(year), 12, 31)
+        as_of = st.date_input(
+            t("filter.as_of"),
+            value=min(period_end, data_as_of),
+            min_value=period_start,
+            max_value=period_end,
+            key=f"as_of_{year}",
+        )
+        provinces = reference["provinces"]
+        province_codes = ["", *provinces["code"].tolist()]
+        province_names = dict(zip(provinces["code"], provinces[f"name_{language()}"], strict=True))
+        province = st.selectbox(
+            t("filter.province"),
+            province_codes,
+            format_func=lambda code: province_names.get(code, t("filter.all")),
+            key="province",
+        )
+        agencies = reference["agencies"]
+        ministries = agencies[agencies["kind"] == "ministry"]
+        ministry_names = dict(
+            zip(ministries["code"], ministries[f"name_{language()}"], strict=True)
+        )
+        ministry = st.selectbox(
+            t("filter.ministry"),
+            ["", *ministries["code"].tolist()],
+            format_func=lambda code: ministry_names.get(code, t("filter.all")),
+            key="ministry",
+        )
+        under = agencies[agencies["parent_code"] == ministry] if ministry else agencies
+        agency_names = dict(zip(under["code"], under[f"name_{language()}"], strict=True))
+        agency = st.selectbox(
+            t("filter.agency"),
+            ["", *under["code"].tolist()],
+            format_func=lambda code: agency_names.get(code, t("filter.all")),
+            key=f"agency_{ministry}",
+        )
+    return Filters(
+        period_start=period_start,
+        period_end=period_end,
+        as_of=as_of,
+        province_code=province or None,
+        ministry_code=ministry or None,
+        agency_code=agency or None,
+    )
+
+
+PAGES = [
+    ("pages/overview.py", "page.overview", "📊"),
+    ("pages/map.py", "page.map", "🗺️"),
+    ("pages/agencies.py", "page.agencies", "🏛️"),
+    ("pages/plans.py", "page.plans", "📋"),
+    ("pages/tasks.py", "page.tasks", "⏱️"),
+    ("pages/satisfaction_gap.py", "page.gap", "⚖️"),
+]
+
+with data_guard():
+    try:
+        reference = reference_data(database_url())
+    except DatabaseUnavailableError:
+        reference_data.clear()
+        raise
+if reference["dataset"].get("dataset") == "synthetic_demo":
+    st.warning(t("banner.demo"), icon="⚠️")
+st.session_state[FILTERS_KEY] = sidebar_filters(reference)
+navigation = st.navigation(
+    [st.Page(path, title=t(title), icon=icon) for path, title, icon in PAGES]
+)
+navigation.run()

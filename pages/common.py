@@ -1,0 +1,273 @@
+"""What every page shares: translation, the sidebar filters, cached data loaders, status display.
+
+Caching lives here, at the edge: loaders are keyed by the database URL and the filters, so a new
+filter value queries once and a rerun with the same filters reads the cache.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from data_access import queries
+from data_access.db import get_engine, resolve_database_url
+from data_access.filters import Filters, GroupBy
+from metrics import compute, trend
+from metrics.definitions import (
+    DUE_SOON_DAYS,
+    METRICS,
+    OVERDUE_AGEING_BUCKETS,
+    SATISFIED_MIN_SCORE,
+    STATUS_STYLES,
+    Status,
+)
+from metrics.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
+from metrics.status import explain
+
+CACHE_SECONDS = 600
+FILTERS_KEY = "filters"
+
+
+def language() -> str:
+    chosen = st.session_state.get("language", DEFAULT_LANGUAGE)
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def t(key: str, **values: object) -> str:
+    return translate(key, language=language(), **values)
+
+
+def name_of(row: pd.Series | dict, *, prefix: str = "name") -> str:
+    return str(row[f"{prefix}_{language()}"])
+
+
+def database_url() -> str:
+    return resolve_database_url()
+
+
+class DatabaseUnavailableError(RuntimeError):
+    """The database could not answer; the page says so instead of showing a traceback."""
+
+
+def _run(reader: Callable, **arguments: object):
+    try:
+        with get_engine(database_url()).connect() as connection:
+            return reader(connection=connection, **arguments)
+    except SQLAlchemyError as error:
+        raise DatabaseUnavailableError(str(error).splitlines()[0]) from error
+
+
+@contextmanager
+def data_guard() -> Iterator[None]:
+    """Turn a database failure into a clear message; the next rerun tries again."""
+    try:
+        yield
+    except DatabaseUnavailableError as error:
+        st.error(t("error.database", detail=str(error)))
+        st.stop()
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def reference_data(url: str) -> dict[str, object]:
+    del url  # part of the cache key: another database has other reference data
+    return {
+        "provinces": _run(queries.provinces),
+        "agencies": _run(queries.agencies),
+        "dataset": _run(queries.dataset_info),
+        "date_range": _run(queries.task_date_range),
+    }
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def units_under(url: str, parent_code: str) -> pd.DataFrame:
+    del url
+    return _run(queries.units_under, parent_code=parent_code)
+
+
+def _inputs(filters: Filters, group_by: GroupBy, parts: tuple[str, ...]) -> dict[str, object]:
+    readers: dict[str, Callable[[], pd.DataFrame]] = {
+        "tasks": lambda: _run(
+            queries.task_counts,
+            filters=filters,
+            group_by=group_by,
+            due_soon_days=DUE_SOON_DAYS,
+            ageing_buckets=OVERDUE_AGEING_BUCKETS,
+        ),
+        "plans": lambda: _run(queries.plan_progress, filters=filters, group_by=group_by),
+        "ratings": lambda: _run(queries.rating_stats, filters=filters, group_by=group_by),
+        "satisfaction": lambda: _run(
+            queries.satisfaction_counts,
+            filters=filters,
+            group_by=group_by,
+            satisfied_min_score=SATISFIED_MIN_SCORE,
+        ),
+        "services": lambda: _run(queries.service_counts, filters=filters, group_by=group_by),
+        "readiness": lambda: _run(queries.readiness_counts, filters=filters, group_by=group_by),
+    }
+    return {part: readers[part]() for part in parts}
+
+
+ALL_PARTS = ("tasks", "plans", "ratings", "satisfaction", "services", "readiness")
+AGENCY_PARTS = ("tasks", "plans", "ratings", "satisfaction", "services")
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def scorecard(
+    url: str, filters: Filters, group_by: GroupBy, parts: tuple[str, ...] = ALL_PARTS
+) -> pd.DataFrame:
+    """Every indicator with its status for each group (see metrics.compute.scorecard)."""
+    del url
+    return compute.scorecard(as_of=filters.as_of, **_inputs(filters, group_by, parts))
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def timeliness(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
+    del url
+    return compute.task_timeliness(tasks=_inputs(filters, group_by, ("tasks",))["tasks"])
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def plan_execution(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
+    del url
+    return compute.plan_execution(plans=_inputs(filters, group_by, ("plans",))["plans"])
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def gap(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
+    del url
+    inputs = _inputs(filters, group_by, ("ratings", "satisfaction"))
+    return compute.satisfaction_gap(ratings=inputs["ratings"], satisfaction=inputs["satisfaction"])
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def monthly_trend(url: str, filters: Filters) -> dict[str, pd.DataFrame]:
+    del url
+    completions = _run(queries.monthly_task_completions, filters=filters)
+    responses = _run(
+        queries.monthly_satisfaction, filters=filters, satisfied_min_score=SATISFIED_MIN_SCORE
+    )
+    month_ends = trend.month_ends(start=filters.period_start, end=filters.effective_end)
+    open_tasks = _run(queries.open_tasks_at_dates, filters=filters, dates=month_ends)
+    return trend.monthly_trend(completions=completions, responses=responses, open_tasks=open_tasks)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def plan_items_behind(url: str, filters: Filters, limit: int) -> pd.DataFrame:
+    del url
+    return _run(queries.plan_items_behind, filters=filters, limit=limit)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def overdue_page(url: str, filters: Filters, limit: int, offset: int) -> tuple[pd.DataFrame, int]:
+    del url
+    rows = _run(queries.overdue_tasks, filters=filters, limit=limit, offset=offset)
+    return rows, _run(queries.overdue_task_total, filters=filters)
+
+
+def current_filters() -> Filters:
+    filters = st.session_state.get(FILTERS_KEY)
+    if filters is None:
+        raise RuntimeError("the sidebar filters are set by app.py before any page runs")
+    return filters
+
+
+def previous_period(filters: Filters) -> Filters:
+    """The same period one year earlier, for "what changed"."""
+    return replace(
+        filters,
+        period_start=_year_earlier(filters.period_start),
+        period_end=_year_earlier(filters.period_end),
+        as_of=_year_earlier(filters.as_of),
+    )
+
+
+def _year_earlier(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def status_text(status: str | Status) -> str:
+    style = STATUS_STYLES[Status(status)]
+    return f"{style.symbol} {style.label[language()]}"
+
+
+def format_value(value: object, *, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    number = float(value)
+    return f"{number:.1f} %" if unit == "%" else f"{number:.1f}"
+
+
+def explanation(*, metric_key: str, value: object, sample: object, as_of: date) -> str:
+    definition = METRICS[metric_key]
+    number = None if value is None or pd.isna(value) else float(value)
+    size = None if sample is None or pd.isna(sample) else float(sample)
+    return explain(definition=definition, value=number, sample=size, as_of=as_of).text(
+        language=language()
+    )
+
+
+def metric_tile(
+    *, metric_key: str, row: pd.Series, as_of: date, previous: pd.Series | None = None
+) -> None:
+    """A headline figure: value, status symbol and word, change, and why it has its colour."""
+    definition = METRICS[metric_key]
+    value = row.get(metric_key)
+    status = row.get(f"{metric_key}_status", Status.GREY)
+    delta = None
+    if previous is not None and value is not None and not pd.isna(value):
+        before = previous.get(metric_key)
+        if before is not None and not pd.isna(before):
+            delta = f"{float(value) - float(before):+.1f} {t('unit.points')}"
+    st.metric(
+        label=f"{definition.label[language()]}",
+        value=format_value(value, unit=definition.unit),
+        delta=delta,
+        delta_color="normal" if definition.direction.value == "higher" else "inverse",
+        help=explanation(
+            metric_key=metric_key,
+            value=value,
+            sample=row.get(f"{metric_key}_sample"),
+            as_of=as_of,
+        ),
+    )
+    if definition.has_traffic_light:
+        st.caption(status_text(status))
+
+
+def style_status_columns(frame: pd.DataFrame, columns: list[str]):
+    """Colour the status columns of a table (the text already carries symbol and word)."""
+    colours = {status_text(status): style.colour for status, style in STATUS_STYLES.items()}
+
+    def paint(cell: object) -> str:
+        colour = colours.get(str(cell))
+        return f"background-color: {colour}; color: white" if colour else ""
+
+    return frame.style.map(paint, subset=columns)
+
+
+def show_explainer(*, frame: pd.DataFrame, metric_key: str, as_of: date, key: str) -> None:
+    """An expander where any row's colour explains itself: rule, inputs, thresholds, date."""
+    if frame.empty:
+        return
+    with st.expander(t("explain.title")):
+        names = frame[f"name_{language()}"].astype(str).tolist()
+        chosen = st.selectbox(t("explain.pick"), names, key=key)
+        row = frame.iloc[names.index(chosen)]
+        st.write(
+            explanation(
+                metric_key=metric_key,
+                value=row.get(metric_key),
+                sample=row.get(f"{metric_key}_sample"),
+                as_of=as_of,
+            )
+        )

@@ -1,0 +1,115 @@
+"""Overview: headline figures with status, the national trend, the worst units, what changed."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from data_access.filters import GroupBy
+from metrics.definitions import METRICS, STATUS_METRICS, STATUS_STYLES, Status
+from metrics.ranking import rank_worst
+from pages.common import (
+    AGENCY_PARTS,
+    current_filters,
+    data_guard,
+    database_url,
+    format_value,
+    language,
+    metric_tile,
+    monthly_trend,
+    previous_period,
+    scorecard,
+    status_text,
+    style_status_columns,
+    t,
+)
+
+HEADLINE = ("plan_execution", "on_time_rate", "overdue_share", "satisfaction", "self_rating", "gap")
+
+filters = current_filters()
+url = database_url()
+st.title(t("page.overview"))
+st.caption(
+    t("overview.caption", start=filters.period_start, end=filters.period_end, as_of=filters.as_of)
+)
+
+with data_guard():
+    national = scorecard(url, filters, GroupBy.NONE)
+    before = scorecard(url, previous_period(filters), GroupBy.NONE)
+    by_province = scorecard(url, filters, GroupBy.PROVINCE)
+    by_agency = scorecard(url, filters, GroupBy.AGENCY, AGENCY_PARTS)
+    series = monthly_trend(url, filters)
+
+row = national.iloc[0] if not national.empty else {}
+previous = before.iloc[0] if not before.empty else None
+columns = st.columns(len(HEADLINE))
+for column, metric_key in zip(columns, HEADLINE, strict=True):
+    with column:
+        metric_tile(metric_key=metric_key, row=row, as_of=filters.as_of, previous=previous)
+st.caption(t("overview.delta_note"))
+
+
+def _counts_line(frame, label_key: str) -> str:
+    counts = frame["overall_status"].value_counts()
+    parts = [
+        f"{STATUS_STYLES[status].symbol} {counts.get(status.value, 0)} "
+        f"{STATUS_STYLES[status].label[language()]}"
+        for status in (Status.RED, Status.YELLOW, Status.GREEN, Status.GREY)
+    ]
+    return f"**{t(label_key)}:** " + " · ".join(parts)
+
+
+st.subheader(t("overview.trend"))
+trend = go.Figure()
+trend.add_scatter(
+    x=series["timeliness"]["month"],
+    y=series["timeliness"]["on_time_rate"],
+    name=METRICS["on_time_rate"].label[language()],
+    mode="lines+markers",
+)
+trend.add_scatter(
+    x=series["satisfaction"]["month"],
+    y=series["satisfaction"]["satisfaction"],
+    name=METRICS["satisfaction"].label[language()],
+    mode="lines+markers",
+)
+trend.add_scatter(
+    x=[moment.strftime("%Y-%m") for moment in series["overdue"]["date"]],
+    y=series["overdue"]["overdue_share"],
+    name=METRICS["overdue_share"].label[language()],
+    mode="lines+markers",
+)
+trend.update_layout(
+    yaxis_title="%", yaxis_range=[0, 105], height=360, margin={"t": 20}, legend_orientation="h"
+)
+st.plotly_chart(trend, width="stretch")
+
+st.subheader(t("overview.worst"))
+left, right = st.columns(2)
+for column, frame, label_key in (
+    (left, by_province, "overview.provinces"),
+    (right, by_agency, "overview.agencies"),
+):
+    with column:
+        st.markdown(_counts_line(frame, label_key))
+        worst = rank_worst(scorecard=frame, limit=8)
+        table = worst[[f"name_{language()}"]].rename(columns={f"name_{language()}": t("col.name")})
+        table[t("col.overall")] = worst["overall_status"].map(status_text)
+        for metric_key in ("plan_execution", "on_time_rate", "satisfaction"):
+            definition = METRICS[metric_key]
+            table[definition.label[language()]] = [
+                f"{format_value(value, unit=definition.unit)} {status_text(status)}"
+                for value, status in zip(
+                    worst[metric_key], worst[f"{metric_key}_status"], strict=True
+                )
+            ]
+        table[t("col.red_count")] = worst["red_count"]
+        st.dataframe(
+            style_status_columns(table, [t("col.overall")]), hide_index=True, width="stretch"
+        )
+st.caption(
+    t(
+        "overview.status_rule",
+        metrics=", ".join(METRICS[key].label[language()] for key in STATUS_METRICS),
+    )
+)
