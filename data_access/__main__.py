@@ -60,10 +60,13 @@ def main(argv: list[str] | None = None) -> int:
         upgrade_to_head(database_url=database_url)
         if arguments.command == "demo":
             _load_demo(database_url=database_url, scale=arguments.scale, seed=arguments.seed)
-        elif arguments.command == "prepare" and is_embedded_default(database_url):
-            if _embedded_database_is_empty(database_url=database_url):
-                print("Creating the embedded database with the synthetic demo dataset…")
-                _load_demo(database_url=database_url, scale="default", seed=20241231)
+        elif (
+            arguments.command == "prepare"
+            and is_embedded_default(database_url)
+            and _embedded_database_is_empty(database_url=database_url)
+        ):
+            print("Creating the embedded database with the synthetic demo dataset…")
+            _load_demo(database_url=database_url, scale="default", seed=20241231)
         print(f"Database ready: {_redacted(database_url)}")
     except SQLAlchemyError as error:
         print(

@@ -245,3 +245,11 @@ STATUS_STYLES: dict[Status, StatusStyle] = {
 def ageing_column(bucket_label: str) -> str:
     """The column holding an overdue-ageing bucket's count, e.g. ``90+`` → ``overdue_90_plus``."""
     return "overdue_" + bucket_label.replace("-", "_").replace("+", "_plus")
+
+
+# The rules the SQL aggregation needs, handed to data_access by whoever calls it.
+QUERY_RULES: dict[str, object] = {
+    "due_soon_days": DUE_SOON_DAYS,
+    "ageing_buckets": OVERDUE_AGEING_BUCKETS,
+    "satisfied_min_score": SATISFIED_MIN_SCORE,
+}

@@ -19,11 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from data_access import queries
 from data_access.db import get_engine, resolve_database_url
 from data_access.filters import Filters, GroupBy
+from data_access.inputs import PARTS, collect_inputs
 from metrics import compute, trend
 from metrics.definitions import (
-    DUE_SOON_DAYS,
     METRICS,
-    OVERDUE_AGEING_BUCKETS,
+    QUERY_RULES,
     SATISFIED_MIN_SCORE,
     STATUS_STYLES,
     Status,
@@ -92,29 +92,10 @@ def units_under(url: str, parent_code: str) -> pd.DataFrame:
 
 
 def _inputs(filters: Filters, group_by: GroupBy, parts: tuple[str, ...]) -> dict[str, object]:
-    readers: dict[str, Callable[[], pd.DataFrame]] = {
-        "tasks": lambda: _run(
-            queries.task_counts,
-            filters=filters,
-            group_by=group_by,
-            due_soon_days=DUE_SOON_DAYS,
-            ageing_buckets=OVERDUE_AGEING_BUCKETS,
-        ),
-        "plans": lambda: _run(queries.plan_progress, filters=filters, group_by=group_by),
-        "ratings": lambda: _run(queries.rating_stats, filters=filters, group_by=group_by),
-        "satisfaction": lambda: _run(
-            queries.satisfaction_counts,
-            filters=filters,
-            group_by=group_by,
-            satisfied_min_score=SATISFIED_MIN_SCORE,
-        ),
-        "services": lambda: _run(queries.service_counts, filters=filters, group_by=group_by),
-        "readiness": lambda: _run(queries.readiness_counts, filters=filters, group_by=group_by),
-    }
-    return {part: readers[part]() for part in parts}
+    return _run(collect_inputs, filters=filters, group_by=group_by, parts=parts, **QUERY_RULES)
 
 
-ALL_PARTS = ("tasks", "plans", "ratings", "satisfaction", "services", "readiness")
+ALL_PARTS = PARTS
 AGENCY_PARTS = ("tasks", "plans", "ratings", "satisfaction", "services")
 
 

@@ -38,3 +38,23 @@ def tiny_filters() -> Filters:
         period_end=tiny_dataset.PERIOD_END,
         as_of=tiny_dataset.AS_OF,
     )
+
+
+@pytest.fixture(scope="session")
+def small_demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The small demo dataset in a SQLite file, built once per test session."""
+    from data_access.demo import load_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo-small') / 'demo.sqlite3'}"
+    load_demo(database_url=url, scale="small")
+    return url
+
+
+@pytest.fixture(scope="session")
+def default_demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The default-scale demo dataset (what `make run` serves), built once per test session."""
+    from data_access.demo import load_demo
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo-default') / 'demo.sqlite3'}"
+    load_demo(database_url=url, scale="default")
+    return url
