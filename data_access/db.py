@@ -12,7 +12,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EMBEDDED_DATABASE_PATH = PROJECT_ROOT / "data" / "oversight.sqlite3"
@@ -48,6 +48,14 @@ def is_embedded_default(url: str) -> bool:
     return url == EMBEDDED_DATABASE_URL
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file behind a SQLite URL (None for other databases and in-memory SQLite)."""
+    parsed = make_url(normalise_database_url(url))
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
 def _tune_sqlite(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the dashboard read while an import writes; the timeout rides out short locks.
@@ -61,9 +69,6 @@ def get_engine(url: str) -> Engine:
     """One pooled engine per URL for the whole process; connections are checked before use."""
     url = normalise_database_url(url)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, pool_pre_ping=True)
         event.listen(engine, "connect", _tune_sqlite)
         return engine

@@ -6,7 +6,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect
 
-from data_access.db import PROJECT_ROOT, get_engine
+from data_access.db import PROJECT_ROOT, get_engine, sqlite_file
 
 MIGRATIONS_PATH = PROJECT_ROOT / "migrations"
 
@@ -20,6 +20,9 @@ def _alembic_config(*, database_url: str) -> Config:
 
 def upgrade_to_head(*, database_url: str) -> None:
     """Bring the database at ``database_url`` to the newest schema revision."""
+    database_file = sqlite_file(database_url)
+    if database_file is not None:
+        database_file.parent.mkdir(parents=True, exist_ok=True)
     engine = get_engine(database_url)
     with engine.begin() as connection:
         config = _alembic_config(database_url=database_url)

@@ -43,7 +43,9 @@ class MetricDefinition:
 
     def with_thresholds(self, *, green: float, yellow: float) -> MetricDefinition:
         """A copy with other thresholds, refusing a pair whose order contradicts the direction."""
-        ordered = green >= yellow if self.direction is Direction.HIGHER_IS_BETTER else green <= yellow
+        ordered = (
+            green >= yellow if self.direction is Direction.HIGHER_IS_BETTER else green <= yellow
+        )
         if not ordered:
             raise ValueError(
                 f"{self.key}: green {green} and yellow {yellow} are in the wrong order "
@@ -143,7 +145,10 @@ METRICS: dict[str, MetricDefinition] = {
         ),
         MetricDefinition(
             key="gap",
-            label={"en": "Self-rating vs satisfaction gap", "mn": "Үнэлгээ ба сэтгэл ханамжийн зөрүү"},
+            label={
+                "en": "Self-rating vs satisfaction gap",
+                "mn": "Үнэлгээ ба сэтгэл ханамжийн зөрүү",
+            },
             unit="pts",
             direction=Direction.LOWER_IS_BETTER,
             green=35,
