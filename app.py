@@ -10,9 +10,9 @@ from data_access.filters import Filters
 from metrics.i18n import LANGUAGES
 from pages.common import (
     FILTERS_KEY,
-    DatabaseUnavailableError,
     data_guard,
     database_url,
+    ensure_prepared,
     language,
     reference_data,
     t,
@@ -100,11 +100,8 @@ PAGES = [
 ]
 
 with data_guard():
-    try:
-        reference = reference_data(database_url())
-    except DatabaseUnavailableError:
-        reference_data.clear()
-        raise
+    ensure_prepared(database_url())
+    reference = reference_data(database_url())
 if reference["dataset"].get("dataset") == "synthetic_demo":
     st.warning(t("banner.demo"), icon="⚠️")
 st.session_state[FILTERS_KEY] = sidebar_filters(reference)

@@ -8,8 +8,9 @@ import time
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access.db import is_embedded_default, resolve_database_url
+from data_access.db import resolve_database_url
 from data_access.migrate import upgrade_to_head
+from data_access.setup import DEMO_SEED, prepare
 
 
 def _print_progress(fraction: float, message: str) -> None:
@@ -23,16 +24,6 @@ def _load_demo(*, database_url: str, scale: str, seed: int) -> None:
     counts = load_demo(database_url=database_url, scale=scale, seed=seed, progress=_print_progress)
     rows = ", ".join(f"{table} {count:,}" for table, count in counts.items())
     print(f"Demo dataset ({scale}) loaded in {time.perf_counter() - started:.1f} s: {rows}")
-
-
-def _embedded_database_is_empty(*, database_url: str) -> bool:
-    from sqlalchemy import func, select
-
-    from data_access import schema
-    from data_access.db import get_engine
-
-    with get_engine(database_url).connect() as connection:
-        return connection.execute(select(func.count()).select_from(schema.org_units)).scalar() == 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -49,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument(
                 "--scale", choices=("small", "default", "national"), default="default"
             )
-            command.add_argument("--seed", type=int, default=20241231)
+            command.add_argument("--seed", type=int, default=DEMO_SEED)
     return parser
 
 
@@ -57,16 +48,14 @@ def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     database_url = resolve_database_url(explicit=arguments.database_url)
     try:
-        upgrade_to_head(database_url=database_url)
         if arguments.command == "demo":
+            upgrade_to_head(database_url=database_url)
             _load_demo(database_url=database_url, scale=arguments.scale, seed=arguments.seed)
-        elif (
-            arguments.command == "prepare"
-            and is_embedded_default(database_url)
-            and _embedded_database_is_empty(database_url=database_url)
-        ):
-            print("Creating the embedded database with the synthetic demo dataset…")
-            _load_demo(database_url=database_url, scale="default", seed=20241231)
+        elif arguments.command == "prepare":
+            if prepare(database_url=database_url, progress=_print_progress):
+                print("The embedded database was empty: the synthetic demo dataset was loaded.")
+        else:
+            upgrade_to_head(database_url=database_url)
         print(f"Database ready: {_redacted(database_url)}")
     except SQLAlchemyError as error:
         print(

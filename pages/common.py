@@ -20,6 +20,7 @@ from data_access import queries
 from data_access.db import get_engine, resolve_database_url
 from data_access.filters import Filters, GroupBy
 from data_access.inputs import PARTS, collect_inputs
+from data_access.setup import prepare
 from metrics import compute, trend
 from metrics.definitions import (
     METRICS,
@@ -72,6 +73,27 @@ def data_guard() -> Iterator[None]:
     except DatabaseUnavailableError as error:
         st.error(t("error.database", detail=str(error)))
         st.stop()
+
+
+@st.cache_resource(show_spinner=False)
+def _prepared_urls() -> set[str]:
+    """Databases this process has already migrated (shared by every session)."""
+    return set()
+
+
+def ensure_prepared(url: str) -> None:
+    """Migrate the database once per process; fill an empty embedded default, with progress."""
+    done = _prepared_urls()
+    if url in done:
+        return
+    try:
+        with st.status(t("setup.preparing"), expanded=True) as status:
+            bar = st.progress(0.0)
+            prepare(database_url=url, progress=lambda share, message: bar.progress(share, message))
+            status.update(label=t("setup.ready"), state="complete", expanded=False)
+    except SQLAlchemyError as error:
+        raise DatabaseUnavailableError(str(error).splitlines()[0]) from error
+    done.add(url)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)

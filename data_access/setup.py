@@ -1,0 +1,33 @@
+"""Getting a database ready: migrate it, and give the embedded default its demo data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from data_access import schema
+from data_access.db import get_engine, is_embedded_default
+from data_access.migrate import upgrade_to_head
+
+DEMO_SEED = 20241231
+
+
+def is_empty(*, database_url: str) -> bool:
+    with get_engine(database_url).connect() as connection:
+        return connection.execute(select(func.count()).select_from(schema.org_units)).scalar() == 0
+
+
+def prepare(*, database_url: str, progress: Callable[[float, str], None] | None = None) -> bool:
+    """Migrate; fill the embedded default with the demo dataset when it is empty.
+
+    Returns whether demo data was loaded. Other databases are only migrated: demo data never
+    lands in a production database unless someone asks for it (``python -m data_access demo``).
+    """
+    upgrade_to_head(database_url=database_url)
+    if not is_embedded_default(database_url) or not is_empty(database_url=database_url):
+        return False
+    from data_access.demo import load_demo
+
+    load_demo(database_url=database_url, scale="default", seed=DEMO_SEED, progress=progress)
+    return True
