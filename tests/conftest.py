@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,13 +13,45 @@ from data_access.db import get_engine
 from data_access.filters import Filters
 from data_access.migrate import upgrade_to_head
 from tests import tiny_dataset
+from tests.pg_cluster import Cluster, postgres_bin_dir, remove_cluster, start_cluster
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+
+
 @pytest.fixture(scope="session")
-def tiny_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('tiny') / 'tiny.sqlite3'}"
+def pg_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL server for the whole session. Without server binaries the tests
+    that need it skip, except under CI=true, where a missing PostgreSQL is a failure."""
+    if postgres_bin_dir() is None:
+        message = "PostgreSQL server binaries not found (install the postgresql package)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true: {message}")
+        pytest.skip(message)
+    cluster = start_cluster()
+    yield cluster
+    remove_cluster(cluster)
+
+
+def backend_url(
+    *, request: pytest.FixtureRequest, backend: str, name: str, folder: pytest.TempPathFactory
+) -> str:
+    """An empty database called ``name`` on ``backend``."""
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_cluster").create_database(name)
+    return f"sqlite:///{folder.mktemp(name) / f'{name}.sqlite3'}"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def tiny_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> str:
+    url = backend_url(request=request, backend=request.param, name="tiny", folder=tmp_path_factory)
     upgrade_to_head(database_url=url)
     with get_engine(url).begin() as connection:
         tiny_dataset.load(connection)
