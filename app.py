@@ -16,6 +16,7 @@ from pages.common import (
     language,
     reference_data,
     t,
+    write_database_url,
 )
 
 st.set_page_config(page_title="Oversight dashboard", page_icon="🚦", layout="wide")
@@ -100,7 +101,7 @@ PAGES = [
 ]
 
 with data_guard():
-    ensure_prepared(database_url())
+    ensure_prepared(write_database_url())
     reference = reference_data(database_url())
 if reference["dataset"].get("dataset") == "synthetic_demo":
     st.warning(t("banner.demo"), icon="⚠️")

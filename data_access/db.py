@@ -2,7 +2,9 @@
 
 Order of precedence: the ``DATABASE_URL`` environment variable, then ``database_url`` in
 Streamlit's secrets file (``.streamlit/secrets.toml`` in the working folder, else in the
-user's home), then the embedded SQLite file under ``data/``.
+user's home), then the embedded SQLite file under ``data/``. Pages may read from a replica:
+``DATABASE_READ_URL`` / ``database_read_url``; migrations and imports always write to the
+main database.
 """
 
 from __future__ import annotations
@@ -19,12 +21,12 @@ EMBEDDED_DATABASE_PATH = PROJECT_ROOT / "data" / "oversight.sqlite3"
 EMBEDDED_DATABASE_URL = f"sqlite:///{EMBEDDED_DATABASE_PATH}"
 
 
-def _secrets_database_url() -> str | None:
+def _secret(name: str) -> str | None:
     for folder in (Path.cwd(), Path.home()):
         secrets_file = folder / ".streamlit" / "secrets.toml"
         if secrets_file.is_file():
             with secrets_file.open("rb") as handle:
-                value = tomllib.load(handle).get("database_url")
+                value = tomllib.load(handle).get(name)
             if value:
                 return str(value)
     return None
@@ -40,8 +42,14 @@ def normalise_database_url(url: str) -> str:
 
 def resolve_database_url(*, explicit: str | None = None) -> str:
     """The database URL in force: an explicit one (command line) wins over the configuration."""
-    url = explicit or os.environ.get("DATABASE_URL") or _secrets_database_url()
+    url = explicit or os.environ.get("DATABASE_URL") or _secret("database_url")
     return normalise_database_url(url) if url else EMBEDDED_DATABASE_URL
+
+
+def resolve_read_database_url() -> str:
+    """Where pages read from: ``DATABASE_READ_URL`` (a read replica), else the main database."""
+    url = os.environ.get("DATABASE_READ_URL") or _secret("database_read_url")
+    return normalise_database_url(url) if url else resolve_database_url()
 
 
 def is_embedded_default(url: str) -> bool:

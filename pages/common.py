@@ -17,7 +17,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import queries
-from data_access.db import get_engine, resolve_database_url
+from data_access.db import get_engine, resolve_database_url, resolve_read_database_url
 from data_access.filters import Filters, GroupBy
 from data_access.inputs import PARTS, collect_inputs
 from data_access.setup import prepare
@@ -50,6 +50,11 @@ def name_of(row: pd.Series | dict, *, prefix: str = "name") -> str:
 
 
 def database_url() -> str:
+    """Where the pages read (a read replica when one is configured)."""
+    return resolve_read_database_url()
+
+
+def write_database_url() -> str:
     return resolve_database_url()
 
 
