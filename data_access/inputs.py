@@ -16,7 +16,7 @@ PARTS: tuple[str, ...] = ("tasks", "plans", "ratings", "satisfaction", "services
 # units, not to plans or task groups; readiness belongs to communes only.
 _GROUPINGS: dict[str, frozenset[GroupBy]] = {
     "tasks": frozenset(GroupBy),
-    "plans": frozenset(GroupBy) - {GroupBy.DISTRICT},
+    "plans": frozenset(GroupBy),
     "ratings": frozenset(
         {GroupBy.NONE, GroupBy.PROVINCE, GroupBy.DISTRICT, GroupBy.AGENCY, GroupBy.MINISTRY}
     ),

@@ -182,7 +182,9 @@ def overdue_page(url: str, filters: Filters, limit: int, offset: int) -> tuple[p
 def current_filters() -> Filters:
     filters = st.session_state.get(FILTERS_KEY)
     if filters is None:
-        raise RuntimeError("the sidebar filters are set by app.py before any page runs")
+        # On a fresh server's very first request Streamlit's legacy pages/-folder mode can run a
+        # page without app.py; going through the entry point sets the filters.
+        st.switch_page("app.py")
     return filters
 
 

@@ -4,6 +4,7 @@ database, and changing a filter changes a figure."""
 from __future__ import annotations
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from data_access import queries
@@ -24,7 +25,21 @@ PAGES = [
 @pytest.fixture
 def app(small_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", small_demo_url)
+    _run_like_streamlit_run(monkeypatch)
     return AppTest.from_file(APP, default_timeout=120)
+
+
+def _run_like_streamlit_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """AppTest resets ``PagesManager.uses_pages_directory`` before every run, so with a pages/
+    folder a switched-to page runs the legacy way, without app.py. ``streamlit run`` clears the
+    flag at the first ``st.navigation`` call and keeps it cleared; do the same here."""
+    original = PagesManager.__init__
+
+    def init(self, *arguments, **keywords):
+        original(self, *arguments, **keywords)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def _open(app: AppTest, page: str) -> AppTest:
@@ -72,14 +87,26 @@ def test_changing_the_year_changes_a_figure(app: AppTest, page: str):
     assert _figures(app) != before
 
 
-def test_language_switch_translates_the_page(app: AppTest):
+def test_language_switch_translates_the_page_and_keeps_the_filters(app: AppTest):
     _open(app, "pages/overview.py")
+    assert app.title[0].value == "Тойм"
+    app.sidebar.selectbox(key="province").set_value("65")
+    app.run()
     app.sidebar.radio(key="language").set_value("en")
     app.run()
+    assert not app.exception
     assert app.title[0].value == "Overview"
-    app.sidebar.radio(key="language").set_value("mn")
+    assert app.sidebar.selectbox(key="province").label == "Province"
+    assert app.sidebar.selectbox(key="province").value == "65"
+    assert "Synthetic demo data" in app.warning[0].value
+
+
+def test_english_names_follow_the_language(app: AppTest):
+    _open(app, "pages/map.py")
+    app.sidebar.radio(key="language").set_value("en")
     app.run()
-    assert app.title[0].value == "Тойм"
+    names = set(app.dataframe[0].value.iloc[:, 0])
+    assert {"Ulaanbaatar", "Khovd", "Govisumber"} <= names
 
 
 def test_map_drills_down_to_the_districts_of_a_province(app: AppTest, small_demo_url: str):
