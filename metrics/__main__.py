@@ -58,7 +58,7 @@ def _table(summary: dict) -> str:
         for key in SUMMARY_INDICATORS:
             indicator = group["indicators"][key]
             value = "—" if indicator["value"] is None else f"{indicator['value']:.2f}"
-            cells.append(f"{value} {indicator['status']}")
+            cells.append(f"{value} {indicator['status'] or ''}".rstrip())
         cells += [str(group["tasks"][name]) for name in ("early", "on_time", "late")]
         cells += [str(group["tasks"][name]) for name in ("overdue", "open")]
         lines.append(cells)

@@ -415,9 +415,15 @@ def _count(*, number: object) -> int | float | None:
 
 def _indicator(*, row: pd.Series, key: str) -> dict[str, object]:
     status = row.get(f"{key}_status")
+    if not METRICS[key].has_traffic_light:
+        status_text = None
+    elif status is None or pd.isna(status):
+        status_text = Status.GREY.value
+    else:
+        status_text = str(status)
     entry: dict[str, object] = {
         "value": _rounded(number=row.get(key)),
-        "status": Status.GREY.value if status is None or pd.isna(status) else str(status),
+        "status": status_text,
         "sample": _count(number=row.get(f"{key}_sample")),
         "low": _rounded(number=row.get(f"{key}_low")),
         "high": _rounded(number=row.get(f"{key}_high")),
@@ -454,7 +460,7 @@ def national_summary(
                 "<key>": {                 # plan_execution, on_time_rate, overdue_share,
                                            # self_rating, satisfaction, gap
                   "value": float | null,   # rounded to 2 decimals; % as 0–100, gap in points
-                  "status": str,           # self_rating is always "grey" (no traffic light)
+                  "status": str | null,    # null for self_rating (it has no traffic light)
                   "sample": int | float | null,   # what the status rests on (see
                                                   # metrics.definitions sample_label)
                   "low": float | null,     # confidence interval (self_rating, satisfaction,

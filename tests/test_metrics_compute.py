@@ -497,7 +497,7 @@ def test_national_summary_values():
         "low": 30.94,
         "high": 49.8,
     }
-    assert a["indicators"]["self_rating"]["status"] == GREY
+    assert a["indicators"]["self_rating"]["status"] is None
     assert a["indicators"]["gap"]["value"] == 55.0
     assert a["indicators"]["gap"]["p_value"] == pytest.approx(0.002137, abs=1e-6)
     assert a["indicators"]["gap"]["significantly_above_norm"] is True

@@ -7,26 +7,47 @@ import subprocess
 import sys
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 from sqlalchemy import insert
 
 from data_access import schema
+from data_access.bulk import bulk_insert
 from data_access.db import get_engine
 from data_access.migrate import upgrade_to_head
+from metrics.__main__ import main
 from tests.conftest import PROJECT_ROOT
 
 EARLY, ON_TIME, LATE = 24_597, 51_495, 237
 
 
-def _summary(*arguments: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "metrics", "summary", *arguments],
+@pytest.fixture
+def summary(capsys: pytest.CaptureFixture[str]):
+    """Run the command in this process (fast); one test below runs it as a real process."""
+
+    def run(*arguments: str) -> subprocess.CompletedProcess:
+        try:
+            code = main(["summary", *arguments])
+        except SystemExit as stop:
+            code = int(stop.code or 0)
+        captured = capsys.readouterr()
+        return subprocess.CompletedProcess(arguments, code, captured.out, captured.err)
+
+    return run
+
+
+def test_summary_runs_as_a_module(ministry_url: str):
+    result = subprocess.run(
+        [sys.executable, "-m", "metrics", "summary", "--as-of", "2024-12-31",
+         "--database-url", ministry_url],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
-    )
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["groups"][0]["tasks"]["late"] == LATE
 
 
 @pytest.fixture(scope="module")
@@ -62,15 +83,15 @@ def ministry_url(tmp_path_factory: pytest.TempPathFactory) -> str:
             insert(schema.agencies),
             [{"code": "MIN-X", "name_mn": "Яам", "name_en": "Ministry X", "kind": "ministry"}],
         )
-        connection.execute(insert(schema.tasks), rows)
+        bulk_insert(connection, table=schema.tasks, frame=pd.DataFrame(rows))
     return url
 
 
-def test_summary_reproduces_the_ministry_figures(ministry_url: str):
-    result = _summary("--as-of", "2024-12-31", "--database-url", ministry_url)
+def test_summary_reproduces_the_ministry_figures(summary, ministry_url: str):
+    result = summary("--as-of", "2024-12-31", "--database-url", ministry_url)
     assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout)
-    (group,) = summary["groups"]
+    printed = json.loads(result.stdout)
+    (group,) = printed["groups"]
     tasks = group["tasks"]
     assert (tasks["early"], tasks["on_time"], tasks["late"]) == (EARLY, ON_TIME, LATE)
     assert tasks["completed"] == 76_329
@@ -82,19 +103,19 @@ def test_summary_reproduces_the_ministry_figures(ministry_url: str):
     assert on_time["value"] == pytest.approx(99.69, abs=0.005)
     assert on_time["sample"] == 76_329
     assert on_time["status"] == "green"
-    assert summary["as_of"] == "2024-12-31"
-    assert summary["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
+    assert printed["as_of"] == "2024-12-31"
+    assert printed["period"] == {"start": "2024-01-01", "end": "2024-12-31"}
 
 
-def test_summary_table_format_prints_the_counts(ministry_url: str):
-    result = _summary("--as-of", "2024-12-31", "--format", "table", "--database-url", ministry_url)
+def test_summary_table_format_prints_the_counts(summary, ministry_url: str):
+    result = summary("--as-of", "2024-12-31", "--format", "table", "--database-url", ministry_url)
     assert result.returncode == 0, result.stderr
     assert "24597" in result.stdout and "51495" in result.stdout and "237" in result.stdout
     assert "99.69 green" in result.stdout
 
 
-def test_summary_groups_by_ministry(ministry_url: str):
-    result = _summary(
+def test_summary_groups_by_ministry(summary, ministry_url: str):
+    result = summary(
         "--as-of", "2024-06-30", "--group-by", "ministry", "--database-url", ministry_url
     )
     assert result.returncode == 0, result.stderr
@@ -116,8 +137,8 @@ def test_summary_groups_by_ministry(ministry_url: str):
         ),
     ],
 )
-def test_summary_rejects_bad_arguments(arguments: list[str], message: str):
-    result = _summary(*arguments)
+def test_summary_rejects_bad_arguments(summary, arguments: list[str], message: str):
+    result = summary(*arguments)
     assert result.returncode == 2
     assert message in result.stderr
 
@@ -129,8 +150,8 @@ def test_summary_rejects_bad_arguments(arguments: list[str], message: str):
         "sqlite:////nonexistent-folder/missing.sqlite3",
     ],
 )
-def test_summary_reports_an_unreachable_database(url: str):
-    result = _summary("--as-of", "2024-12-31", "--database-url", url)
+def test_summary_reports_an_unreachable_database(summary, url: str):
+    result = summary("--as-of", "2024-12-31", "--database-url", url)
     assert result.returncode == 2
     assert "error: cannot read the database" in result.stderr
     assert "secret" not in result.stderr
