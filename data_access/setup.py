@@ -18,16 +18,29 @@ def is_empty(*, database_url: str) -> bool:
         return connection.execute(select(func.count()).select_from(schema.org_units)).scalar() == 0
 
 
-def prepare(*, database_url: str, progress: Callable[[float, str], None] | None = None) -> bool:
-    """Migrate; fill the embedded default with the demo dataset when it is empty.
+def needs_demo_data(*, database_url: str) -> bool:
+    """Migrate, then say whether this is the embedded default and still empty.
 
-    Returns whether demo data was loaded. Other databases are only migrated: demo data never
-    lands in a production database unless someone asks for it (``python -m data_access demo``).
+    Other databases are only migrated: demo data never lands in a production database unless
+    someone asks for it (``python -m data_access demo``).
     """
     upgrade_to_head(database_url=database_url)
-    if not is_embedded_default(database_url) or not is_empty(database_url=database_url):
+    return is_embedded_default(database_url) and is_empty(database_url=database_url)
+
+
+def prepare(
+    *,
+    database_url: str,
+    progress: Callable[[float, str], None] | None = None,
+    scale: str = "default",
+) -> bool:
+    """Migrate; fill the embedded default with the demo dataset when it is empty.
+
+    Returns whether demo data was loaded.
+    """
+    if not needs_demo_data(database_url=database_url):
         return False
     from data_access.demo import load_demo
 
-    load_demo(database_url=database_url, scale="default", seed=DEMO_SEED, progress=progress)
+    load_demo(database_url=database_url, scale=scale, seed=DEMO_SEED, progress=progress)
     return True

@@ -20,7 +20,7 @@ from data_access import queries
 from data_access.db import get_engine, resolve_database_url, resolve_read_database_url
 from data_access.filters import Filters, GroupBy
 from data_access.inputs import PARTS, collect_inputs
-from data_access.setup import prepare
+from data_access.setup import needs_demo_data, prepare
 from metrics import compute, trend
 from metrics.definitions import (
     METRICS,
@@ -92,10 +92,14 @@ def ensure_prepared(url: str) -> None:
     if url in done:
         return
     try:
-        with st.status(t("setup.preparing"), expanded=True) as status:
-            bar = st.progress(0.0)
-            prepare(database_url=url, progress=lambda share, message: bar.progress(share, message))
-            status.update(label=t("setup.ready"), state="complete", expanded=False)
+        if needs_demo_data(database_url=url):
+            with st.status(t("setup.preparing"), expanded=True) as status:
+                bar = st.progress(0.0)
+                prepare(
+                    database_url=url,
+                    progress=lambda share, message: bar.progress(share, message),
+                )
+                status.update(label=t("setup.ready"), state="complete", expanded=False)
     except SQLAlchemyError as error:
         raise DatabaseUnavailableError(str(error).splitlines()[0]) from error
     done.add(url)

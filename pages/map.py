@@ -27,7 +27,7 @@ from pages.common import (
 
 MAP_METRICS = STATUS_METRICS
 SELECTED_KEY = "map_province"
-MONGOLIA_VIEW = pdk.ViewState(latitude=46.9, longitude=103.5, zoom=3.9, pitch=0)
+MONGOLIA_VIEW = pdk.ViewState(latitude=46.8, longitude=103.0, zoom=4.1, pitch=0)
 
 filters = current_filters()
 url = database_url()
@@ -55,7 +55,7 @@ def _map_frame(scores: pd.DataFrame, units: pd.DataFrame) -> pd.DataFrame:
     sample = frame[f"{metric_key}_sample"].fillna(0).astype(float)
     frame["sample"] = sample
     largest = max(float(sample.max()), 1.0)
-    frame["radius"] = 12_000 + 38_000 * (sample / largest) ** 0.5
+    frame["radius"] = 18_000 + 32_000 * (sample / largest) ** 0.5
     return frame.dropna(subset=["lat", "lon"])
 
 
@@ -81,13 +81,14 @@ def _deck(frame: pd.DataFrame, view: pdk.ViewState) -> pdk.Deck:
         get_size=12,
         get_color=[30, 30, 30],
         get_pixel_offset=[0, -18],
-        character_set="auto",
+        # deck.gl's default atlas is ASCII only; "auto" adds the Cyrillic letters the names use.
+        # Quoted, because pydeck turns every other string into an accessor expression.
+        character_set="'auto'",
     )
     return pdk.Deck(
         layers=[markers, labels],
         initial_view_state=view,
         map_provider=None,
-        map_style=None,
         tooltip={
             "text": "{name}\n" + definition.label[language()] + ": {value_text}\n{status_text}"
         },

@@ -25,7 +25,7 @@ from pages.common import (
 filters = current_filters()
 url = database_url()
 st.title(t("page.gap"))
-st.caption(t("gap.caption", norm=GAP_NORM_POINTS))
+st.caption(t("gap.caption", norm=f"{GAP_NORM_POINTS:g}"))
 
 grouping = st.radio(
     t("gap.group_by"),
@@ -54,9 +54,10 @@ figure.add_scatter(
     x=band_x,
     y=[GAP_NORM_POINTS, 100 + GAP_NORM_POINTS, 100, 0],
     fill="toself",
+    mode="lines",
     fillcolor="rgba(27,158,119,0.10)",
     line={"width": 0},
-    name=t("gap.norm_band", norm=GAP_NORM_POINTS),
+    name=t("gap.norm_band", norm=f"{GAP_NORM_POINTS:g}"),
     hoverinfo="skip",
 )
 figure.add_scatter(
@@ -64,7 +65,7 @@ figure.add_scatter(
     y=[GAP_NORM_POINTS, 100 + GAP_NORM_POINTS],
     mode="lines",
     line={"dash": "dash", "color": "#1b9e77"},
-    name=t("gap.norm_line", norm=GAP_NORM_POINTS),
+    name=t("gap.norm_line", norm=f"{GAP_NORM_POINTS:g}"),
 )
 for status, style in STATUS_STYLES.items():
     subset = both[both["status"] == status.value]
