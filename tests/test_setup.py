@@ -1,4 +1,4 @@
-"""First start: the embedded default gets migrated and filled with demo data; others only migrated."""
+"""First start: the embedded default is migrated and filled with demo data; others migrated."""
 
 from __future__ import annotations
 
