@@ -13,7 +13,6 @@ from pages.common import (
     current_filters,
     data_guard,
     database_url,
-    format_value,
     language,
     metric_tile,
     reference_data,
@@ -21,6 +20,7 @@ from pages.common import (
     status_text,
     style_status_columns,
     t,
+    with_indicator_columns,
 )
 
 AGENCY_METRICS = tuple(key for key in STATUS_METRICS if key != "commune_coverage")
@@ -72,12 +72,7 @@ st.caption(t("agencies.treemap_note"))
 st.subheader(t("agencies.table"))
 table = pd.DataFrame({t("col.ministry"): frame["ministry"], t("col.name"): frame["agency"]})
 table[t("col.overall")] = frame["overall_status"].map(status_text)
-for key in AGENCY_METRICS:
-    definition = METRICS[key]
-    table[definition.label[language()]] = [
-        f"{format_value(value, unit=definition.unit)} {status_text(status)}"
-        for value, status in zip(frame[key], frame[f"{key}_status"], strict=True)
-    ]
+table = with_indicator_columns(table=table, frame=frame, metric_keys=AGENCY_METRICS)
 st.dataframe(style_status_columns(table, [t("col.overall")]), hide_index=True, width="stretch")
 
 st.subheader(t("agencies.scorecard"))

@@ -221,6 +221,21 @@ def format_value(value: object, *, unit: str) -> str:
     return f"{number:.1f} %" if unit == "%" else f"{number:.1f}"
 
 
+def with_indicator_columns(
+    *, table: pd.DataFrame, frame: pd.DataFrame, metric_keys: tuple[str, ...]
+) -> pd.DataFrame:
+    """Add one column per indicator to a display table: value, symbol and status word."""
+    for key in metric_keys:
+        definition = METRICS[key]
+        table[definition.label[language()]] = [
+            f"{format_value(value, unit=definition.unit)} {status_text(status)}"
+            for value, status in zip(
+                frame[key], frame[f"{key}_status"].fillna(Status.GREY.value), strict=True
+            )
+        ]
+    return table
+
+
 def explanation(*, metric_key: str, value: object, sample: object, as_of: date) -> str:
     definition = METRICS[metric_key]
     number = None if value is None or pd.isna(value) else float(value)

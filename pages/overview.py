@@ -13,7 +13,6 @@ from pages.common import (
     current_filters,
     data_guard,
     database_url,
-    format_value,
     language,
     metric_tile,
     monthly_trend,
@@ -22,6 +21,7 @@ from pages.common import (
     status_text,
     style_status_columns,
     t,
+    with_indicator_columns,
 )
 
 HEADLINE = ("plan_execution", "on_time_rate", "overdue_share", "satisfaction", "self_rating", "gap")
@@ -95,14 +95,11 @@ for column, frame, label_key in (
         worst = rank_worst(scorecard=frame, limit=8)
         table = worst[[f"name_{language()}"]].rename(columns={f"name_{language()}": t("col.name")})
         table[t("col.overall")] = worst["overall_status"].map(status_text)
-        for metric_key in ("plan_execution", "on_time_rate", "satisfaction"):
-            definition = METRICS[metric_key]
-            table[definition.label[language()]] = [
-                f"{format_value(value, unit=definition.unit)} {status_text(status)}"
-                for value, status in zip(
-                    worst[metric_key], worst[f"{metric_key}_status"], strict=True
-                )
-            ]
+        table = with_indicator_columns(
+            table=table,
+            frame=worst,
+            metric_keys=("plan_execution", "on_time_rate", "satisfaction"),
+        )
         table[t("col.red_count")] = worst["red_count"]
         st.dataframe(
             style_status_columns(table, [t("col.overall")]), hide_index=True, width="stretch"

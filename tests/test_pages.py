@@ -67,21 +67,12 @@ def test_page_shows_figures_from_the_database(app: AppTest, page: str):
     assert "Synthetic demo data" in app.warning[0].value or "Жишээ" in app.warning[0].value
 
 
+@pytest.mark.parametrize(("widget", "value"), [("province", "11"), ("period", "2024")])
 @pytest.mark.parametrize("page", PAGES)
-def test_changing_the_province_changes_a_figure(app: AppTest, page: str):
+def test_changing_a_filter_changes_a_figure(app: AppTest, page: str, widget: str, value: str):
     _open(app, page)
     before = _figures(app)
-    app.sidebar.selectbox(key="province").set_value("11")
-    app.run()
-    assert not app.exception, [exception.value for exception in app.exception]
-    assert _figures(app) != before
-
-
-@pytest.mark.parametrize("page", PAGES)
-def test_changing_the_year_changes_a_figure(app: AppTest, page: str):
-    _open(app, page)
-    before = _figures(app)
-    app.sidebar.selectbox(key="period").set_value("2024")
+    app.sidebar.selectbox(key=widget).set_value(value)
     app.run()
     assert not app.exception, [exception.value for exception in app.exception]
     assert _figures(app) != before
