@@ -39,3 +39,6 @@ migrate: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
+
+bench: $(VENV)/.dev
+	$(PY) scripts/bench.py --scale $(SCALE)

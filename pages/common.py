@@ -62,9 +62,9 @@ class DatabaseUnavailableError(RuntimeError):
     """The database could not answer; the page says so instead of showing a traceback."""
 
 
-def _run(reader: Callable, **arguments: object):
+def _run(url: str, reader: Callable, **arguments: object):
     try:
-        with get_engine(database_url()).connect() as connection:
+        with get_engine(url).connect() as connection:
             return reader(connection=connection, **arguments)
     except SQLAlchemyError as error:
         raise DatabaseUnavailableError(str(error).splitlines()[0]) from error
@@ -107,23 +107,23 @@ def ensure_prepared(url: str) -> None:
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def reference_data(url: str) -> dict[str, object]:
-    del url  # part of the cache key: another database has other reference data
     return {
-        "provinces": _run(queries.provinces),
-        "agencies": _run(queries.agencies),
-        "dataset": _run(queries.dataset_info),
-        "date_range": _run(queries.task_date_range),
+        "provinces": _run(url, queries.provinces),
+        "agencies": _run(url, queries.agencies),
+        "dataset": _run(url, queries.dataset_info),
+        "date_range": _run(url, queries.task_date_range),
     }
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def units_under(url: str, parent_code: str) -> pd.DataFrame:
-    del url
-    return _run(queries.units_under, parent_code=parent_code)
+    return _run(url, queries.units_under, parent_code=parent_code)
 
 
-def _inputs(filters: Filters, group_by: GroupBy, parts: tuple[str, ...]) -> dict[str, object]:
-    return _run(collect_inputs, filters=filters, group_by=group_by, parts=parts, **QUERY_RULES)
+def _inputs(
+    url: str, filters: Filters, group_by: GroupBy, parts: tuple[str, ...]
+) -> dict[str, object]:
+    return _run(url, collect_inputs, filters=filters, group_by=group_by, parts=parts, **QUERY_RULES)
 
 
 ALL_PARTS = PARTS
@@ -135,52 +135,45 @@ def scorecard(
     url: str, filters: Filters, group_by: GroupBy, parts: tuple[str, ...] = ALL_PARTS
 ) -> pd.DataFrame:
     """Every indicator with its status for each group (see metrics.compute.scorecard)."""
-    del url
-    return compute.scorecard(as_of=filters.as_of, **_inputs(filters, group_by, parts))
+    return compute.scorecard(as_of=filters.as_of, **_inputs(url, filters, group_by, parts))
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def timeliness(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
-    del url
-    return compute.task_timeliness(tasks=_inputs(filters, group_by, ("tasks",))["tasks"])
+    return compute.task_timeliness(tasks=_inputs(url, filters, group_by, ("tasks",))["tasks"])
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def plan_execution(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
-    del url
-    return compute.plan_execution(plans=_inputs(filters, group_by, ("plans",))["plans"])
+    return compute.plan_execution(plans=_inputs(url, filters, group_by, ("plans",))["plans"])
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def gap(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
-    del url
-    inputs = _inputs(filters, group_by, ("ratings", "satisfaction"))
+    inputs = _inputs(url, filters, group_by, ("ratings", "satisfaction"))
     return compute.satisfaction_gap(ratings=inputs["ratings"], satisfaction=inputs["satisfaction"])
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def monthly_trend(url: str, filters: Filters) -> dict[str, pd.DataFrame]:
-    del url
-    completions = _run(queries.monthly_task_completions, filters=filters)
+    completions = _run(url, queries.monthly_task_completions, filters=filters)
     responses = _run(
-        queries.monthly_satisfaction, filters=filters, satisfied_min_score=SATISFIED_MIN_SCORE
+        url, queries.monthly_satisfaction, filters=filters, satisfied_min_score=SATISFIED_MIN_SCORE
     )
     month_ends = trend.month_ends(start=filters.period_start, end=filters.effective_end)
-    open_tasks = _run(queries.open_tasks_at_dates, filters=filters, dates=month_ends)
+    open_tasks = _run(url, queries.open_tasks_at_dates, filters=filters, dates=month_ends)
     return trend.monthly_trend(completions=completions, responses=responses, open_tasks=open_tasks)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def plan_items_behind(url: str, filters: Filters, limit: int) -> pd.DataFrame:
-    del url
-    return _run(queries.plan_items_behind, filters=filters, limit=limit)
+    return _run(url, queries.plan_items_behind, filters=filters, limit=limit)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def overdue_page(url: str, filters: Filters, limit: int, offset: int) -> tuple[pd.DataFrame, int]:
-    del url
-    rows = _run(queries.overdue_tasks, filters=filters, limit=limit, offset=offset)
-    return rows, _run(queries.overdue_task_total, filters=filters)
+    rows = _run(url, queries.overdue_tasks, filters=filters, limit=limit, offset=offset)
+    return rows, _run(url, queries.overdue_task_total, filters=filters)
 
 
 def current_filters() -> Filters:
