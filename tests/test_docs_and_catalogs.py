@@ -44,3 +44,15 @@ def test_translate_fills_placeholders_and_refuses_unknown_languages():
     assert translate("tasks.days", language="en", range="1-7") == "1-7 days"
     with pytest.raises(ValueError, match="unknown language"):
         translate("tasks.days", language="fr")
+
+
+def test_data_standard_doc_lists_every_column():
+    document = (PROJECT_ROOT / "docs" / "data-standard.md").read_text(encoding="utf-8")
+    from data_access import schema
+
+    for table in schema.FACT_TABLES_IN_LOAD_ORDER:
+        section = document.split(f"### `{table.name}`", 1)
+        assert len(section) == 2, table.name
+        body = section[1].split("### ", 1)[0]
+        for column in table.columns:
+            assert f"| `{column.name}` |" in body, f"{table.name}.{column.name}"
