@@ -25,11 +25,11 @@ PAGES = [
 @pytest.fixture
 def app(small_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", small_demo_url)
-    _run_like_streamlit_run(monkeypatch)
+    run_like_streamlit_run(monkeypatch)
     return AppTest.from_file(APP, default_timeout=120)
 
 
-def _run_like_streamlit_run(monkeypatch: pytest.MonkeyPatch) -> None:
+def run_like_streamlit_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """AppTest resets ``PagesManager.uses_pages_directory`` before every run, so with a pages/
     folder a switched-to page runs the legacy way, without app.py. ``streamlit run`` clears the
     flag at the first ``st.navigation`` call and keeps it cleared; do the same here."""
