@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -12,11 +13,13 @@ from sqlalchemy import inspect
 from data_access import schema
 from data_access.db import get_engine
 from data_access.migrate import current_revision, upgrade_to_head
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import BACKENDS, PROJECT_ROOT, backend_url
 
 
-def test_migrated_database_matches_the_schema_module(tmp_path):
-    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_migrated_database_matches_the_schema_module(request, tmp_path_factory, backend):
+    url = backend_url(request=request, backend=backend, name="fresh", folder=tmp_path_factory)
+    upgrade_to_head(database_url=url)
     upgrade_to_head(database_url=url)
     with get_engine(url).connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), schema.metadata)
