@@ -1,4 +1,6 @@
-"""One translation function for every UI string; catalogs live in ``assets/i18n/<lang>.json``.
+"""One translation function for every UI string; catalogs live in ``assets/i18n/<lang>.json``
+plus any ``assets/i18n/<lang>.<part>.json`` (one file per feature, merged; a key may be defined
+only once).
 
 A missing key is a bug, not something to paper over: in tests it raises, at run time the key
 itself is shown so the page still works.
@@ -19,8 +21,19 @@ CATALOG_FOLDER = Path(__file__).resolve().parent.parent / "assets" / "i18n"
 def catalog(language: str) -> dict[str, str]:
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
-    with (CATALOG_FOLDER / f"{language}.json").open(encoding="utf-8") as handle:
-        return json.load(handle)
+    merged: dict[str, str] = {}
+    files = [
+        CATALOG_FOLDER / f"{language}.json",
+        *sorted(CATALOG_FOLDER.glob(f"{language}.*.json")),
+    ]
+    for path in files:
+        with path.open(encoding="utf-8") as handle:
+            entries = json.load(handle)
+        repeated = sorted(set(entries) & set(merged))
+        if repeated:
+            raise ValueError(f"{path.name} defines keys defined elsewhere: {', '.join(repeated)}")
+        merged.update(entries)
+    return merged
 
 
 def translate(key: str, *, language: str, **values: object) -> str:
