@@ -1,0 +1,122 @@
+"""End-to-end in headless Chromium against a real `streamlit run`: every page draws, filters
+change figures, clicking a province on the map drills down, and an export downloads."""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT
+from tests.e2e.conftest import ARTIFACTS, keep_artifact
+
+pytestmark = pytest.mark.browser
+
+PAGE_FILES = re.findall(r'\("pages/(\w+)\.py"', (PROJECT_ROOT / "app.py").read_text("utf-8"))
+DRAWN = (
+    '[data-testid="stPlotlyChart"] .main-svg, [data-testid="stDeckGlJsonChart"] canvas, '
+    '[data-testid="stDataFrame"] canvas'
+)
+# The map page's view, as in pages/map.py (deck.gl MapView, 512-pixel world at zoom 0).
+MAP_LATITUDE, MAP_LONGITUDE, MAP_ZOOM = 46.8, 103.0, 4.1
+
+
+def _open(page, server_url: str, name: str) -> None:
+    path = "" if name == PAGE_FILES[0] else name
+    page.goto(f"{server_url}/{path}")
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_selector(DRAWN, timeout=60_000)
+    page.wait_for_load_state("networkidle")
+
+
+def _choose(page, label: str, option: str) -> None:
+    page.locator(f'input[role="combobox"][aria-label="{label}"]').click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _first_metric(page) -> str:
+    return page.locator('[data-testid="stMetricValue"]').first.inner_text()
+
+
+def test_the_app_lists_every_page():
+    assert PAGE_FILES[:6] == ["overview", "map", "agencies", "plans", "tasks", "satisfaction_gap"]
+
+
+@pytest.mark.parametrize("name", PAGE_FILES)
+def test_every_page_draws_its_charts(page, server_url, name):
+    _open(page, server_url, name)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for index in range(charts.count()):
+        charts.nth(index).locator(".main-svg").first.wait_for(timeout=30_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"page-{name}.png"))
+    errors = [line for line in page.console_messages if line.startswith("pageerror")]
+    assert errors == []
+
+
+def test_period_and_province_change_the_headline(page, server_url):
+    _open(page, server_url, "overview")
+    latest = _first_metric(page)
+    _choose(page, "Тайлант он", "2024")
+    page.wait_for_function(
+        "previous => document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText"
+        " !== previous",
+        arg=latest,
+        timeout=30_000,
+    )
+    year_2024 = _first_metric(page)
+    _choose(page, "Аймаг, нийслэл", "Ховд")
+    page.wait_for_function(
+        "previous => document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText"
+        " !== previous",
+        arg=year_2024,
+        timeout=30_000,
+    )
+    assert len({latest, year_2024, _first_metric(page)}) == 3
+
+
+def _pixel(box: dict, *, latitude: float, longitude: float) -> tuple[float, float]:
+    world = 512 * 2**MAP_ZOOM
+
+    def mercator(value: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(value) / 2))
+
+    x = box["x"] + box["width"] / 2 + (longitude - MAP_LONGITUDE) / 360 * world
+    y = (
+        box["y"]
+        + box["height"] / 2
+        - (mercator(latitude) - mercator(MAP_LATITUDE)) / (2 * math.pi) * world
+    )
+    return x, y
+
+
+def test_clicking_a_province_on_the_map_drills_down(page, server_url):
+    _open(page, server_url, "map")
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.locator("canvas").first.wait_for()
+    page.wait_for_timeout(1500)  # deck.gl draws after the canvas appears
+    x, y = _pixel(deck.bounding_box(), latitude=47.92, longitude=106.92)
+    page.mouse.click(x, y)
+    drill = page.locator('input[role="combobox"][aria-label^="Аймаг (эсвэл"]')
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stDeckGlJsonChart\"]').length === 2",
+        timeout=30_000,
+    )
+    assert drill.input_value() == "Улаанбаатар"
+    page.screenshot(path=str(ARTIFACTS / "map-drilldown.png"))
+
+
+def test_overdue_list_downloads_as_csv(page, server_url):
+    _open(page, server_url, "tasks")
+    with page.expect_download(timeout=30_000) as waiting:
+        page.locator('[data-testid="stDownloadButton"] button').first.click()
+    download = waiting.value
+    saved = keep_artifact(download.path(), download.suggested_filename)
+    with saved.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][0] == "Код"
+    assert len(rows) > 1
+    assert all(int(row[-1]) > 0 for row in rows[1:])
