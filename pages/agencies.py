@@ -10,6 +10,7 @@ from data_access.filters import GroupBy
 from metrics.definitions import METRICS, STATUS_METRICS, STATUS_STYLES, Status
 from pages.common import (
     AGENCY_PARTS,
+    OVERALL,
     current_filters,
     data_guard,
     database_url,
@@ -17,6 +18,7 @@ from pages.common import (
     metric_tile,
     reference_data,
     scorecard,
+    show_explainer,
     status_text,
     style_status_columns,
     t,
@@ -41,7 +43,7 @@ metric_key = st.selectbox(
     ),
     key="agencies_metric",
 )
-status_column = "overall_status" if metric_key == "overall" else f"{metric_key}_status"
+status_column = "overall_status" if metric_key == OVERALL else f"{metric_key}_status"
 
 names = agencies.set_index("code")[f"name_{language()}"]
 frame = agencies.merge(
@@ -74,6 +76,12 @@ table = pd.DataFrame({t("col.ministry"): frame["ministry"], t("col.name"): frame
 table[t("col.overall")] = frame["overall_status"].map(status_text)
 table = with_indicator_columns(table=table, frame=frame, metric_keys=AGENCY_METRICS)
 st.dataframe(style_status_columns(table, [t("col.overall")]), hide_index=True, width="stretch")
+show_explainer(
+    frame=frame,
+    metric_key=metric_key,
+    as_of=filters.as_of,
+    key="agencies_explain",
+)
 
 st.subheader(t("agencies.scorecard"))
 chosen = st.selectbox(

@@ -26,6 +26,7 @@ from metrics.definitions import (
     METRICS,
     QUERY_RULES,
     SATISFIED_MIN_SCORE,
+    STATUS_METRICS,
     STATUS_STYLES,
     Status,
 )
@@ -33,6 +34,7 @@ from metrics.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from metrics.status import explain
 
 CACHE_SECONDS = 600
+OVERALL = "overall"
 FILTERS_KEY = "filters"
 
 
@@ -285,11 +287,18 @@ def show_explainer(*, frame: pd.DataFrame, metric_key: str, as_of: date, key: st
         names = frame[f"name_{language()}"].astype(str).tolist()
         chosen = st.selectbox(t("explain.pick"), names, key=key)
         row = frame.iloc[names.index(chosen)]
-        st.write(
-            explanation(
-                metric_key=metric_key,
-                value=row.get(metric_key),
-                sample=row.get(f"{metric_key}_sample"),
-                as_of=as_of,
+        if metric_key == OVERALL:
+            st.write(t("explain.overall", status=status_text(row["overall_status"])))
+            shown = [key for key in STATUS_METRICS if f"{key}_status" in row.index]
+        else:
+            shown = [metric_key]
+        for key in shown:
+            st.write(
+                f"**{METRICS[key].label[language()]}** — {status_text(row[f'{key}_status'])}. "
+                + explanation(
+                    metric_key=key,
+                    value=row.get(key),
+                    sample=row.get(f"{key}_sample"),
+                    as_of=as_of,
+                )
             )
-        )
