@@ -24,6 +24,7 @@ from pages.common import (
     t,
     with_indicator_columns,
 )
+from pages.downloads import chart, table_downloads
 
 AGENCY_METRICS = tuple(key for key in STATUS_METRICS if key != "commune_coverage")
 
@@ -68,7 +69,7 @@ treemap = px.treemap(
 )
 treemap.update_traces(root_color="#f0f0f0")
 treemap.update_layout(height=560, margin={"t": 10, "l": 0, "r": 0, "b": 0})
-st.plotly_chart(treemap, width="stretch")
+chart(treemap, title=t("agencies.grid"), key="agencies_treemap")
 st.caption(t("agencies.treemap_note"))
 
 st.subheader(t("agencies.table"))
@@ -76,6 +77,7 @@ table = pd.DataFrame({t("col.ministry"): frame["ministry"], t("col.name"): frame
 table[t("col.overall")] = frame["overall_status"].map(status_text)
 table = with_indicator_columns(table=table, frame=frame, metric_keys=AGENCY_METRICS)
 st.dataframe(style_status_columns(table, [t("col.overall")]), hide_index=True, width="stretch")
+table_downloads(table, title=t("agencies.table"), key="agencies_table")
 show_explainer(
     frame=frame,
     metric_key=metric_key,

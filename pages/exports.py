@@ -24,6 +24,7 @@ IMAGE_MIME: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml", "pdf":
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 IMAGE_WIDTH, IMAGE_HEIGHT, IMAGE_SCALE = 1200, 700, 2
+STAMP_TOP, STAMP_BOTTOM = 110, 150
 
 _kaleido_lock = threading.Lock()
 _kaleido_started = False
@@ -74,7 +75,8 @@ def stamped_figure(figure: go.Figure, *, stamp: Stamp) -> go.Figure:
             "xanchor": "left",
         },
         showlegend=True,
-        margin={"t": 110, "b": 110, "l": 70, "r": 40},
+        margin={"t": STAMP_TOP, "b": STAMP_BOTTOM, "l": 70, "r": 40},
+        template="plotly_white",
         paper_bgcolor="white",
         font={"family": "DejaVu Sans, Noto Sans, Liberation Sans, sans-serif"},
     )
@@ -83,7 +85,8 @@ def stamped_figure(figure: go.Figure, *, stamp: Stamp) -> go.Figure:
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.2,
+        # Below the axis labels, in the margin: paper units are the plot area's height.
+        y=-(STAMP_BOTTOM - 62) / (IMAGE_HEIGHT - STAMP_TOP - STAMP_BOTTOM),
         xanchor="left",
         yanchor="top",
         showarrow=False,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from data_access.filters import GroupBy
-from metrics.definitions import METRICS, STATUS_STYLES, Status
+from metrics.definitions import METRICS
 from pages.common import (
     current_filters,
     data_guard,
@@ -21,6 +20,8 @@ from pages.common import (
     style_status_columns,
     t,
 )
+from pages.downloads import chart, table_downloads
+from pages.figures import status_bar_figure
 
 BEHIND_LIMIT = 200
 definition = METRICS["plan_execution"]
@@ -42,37 +43,22 @@ def _label(frame: pd.DataFrame, prefix: str) -> pd.Series:
     return translated.where(translated != prefix + "." + codes, frame[f"name_{language()}"])
 
 
-def _bar(frame: pd.DataFrame, labels: pd.Series, title: str) -> None:
-    chart_frame = frame.assign(
-        label=labels,
-        status=frame["plan_execution_status"].fillna(Status.GREY.value).map(status_text),
-        value_text=frame["plan_execution"].map(lambda v: format_value(v, unit="%")),
+def _bar(frame: pd.DataFrame, labels: pd.Series, title: str, key: str) -> None:
+    figure = status_bar_figure(
+        frame=frame.assign(label=labels),
+        metric_key="plan_execution",
+        label_column="label",
+        language=language(),
     )
-    figure = px.bar(
-        chart_frame,
-        x="plan_execution",
-        y="label",
-        orientation="h",
-        color="status",
-        text="value_text",
-        color_discrete_map={
-            status_text(status): style.colour for status, style in STATUS_STYLES.items()
-        },
-        hover_data={"items_due": True, "items_not_due": True},
-        labels={"plan_execution": "%", "label": "", "status": t("col.status")},
-        title=title,
-    )
-    for threshold in (definition.green, definition.yellow):
-        figure.add_vline(x=threshold, line_dash="dot", line_color="#555")
-    figure.update_layout(xaxis_range=[0, 100], height=120 + 32 * len(chart_frame))
-    st.plotly_chart(figure, width="stretch")
+    st.markdown(f"**{title}**")
+    chart(figure, title=title, key=key)
 
 
 left, right = st.columns(2)
 with left:
-    _bar(by_kind, _label(by_kind, "plan_kind"), t("plans.by_kind"))
+    _bar(by_kind, _label(by_kind, "plan_kind"), t("plans.by_kind"), "plans_kind")
 with right:
-    _bar(by_group, _label(by_group, "task_group"), t("plans.by_group"))
+    _bar(by_group, _label(by_group, "task_group"), t("plans.by_group"), "plans_group")
 
 st.subheader(t("plans.by_plan"))
 table = pd.DataFrame(
@@ -87,6 +73,7 @@ table = pd.DataFrame(
     }
 ).sort_values(definition.label[language()])
 st.dataframe(style_status_columns(table, [t("col.status")]), hide_index=True, width="stretch")
+table_downloads(table, title=t("plans.by_plan"), key="plans_by_plan")
 show_explainer(frame=by_plan, metric_key="plan_execution", as_of=filters.as_of, key="plan_explain")
 
 st.subheader(t("plans.behind", count=len(behind)))

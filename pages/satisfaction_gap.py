@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
 from data_access.filters import GroupBy
-from metrics.definitions import GAP_NORM_POINTS, METRICS, STATUS_STYLES, Status
+from metrics.definitions import GAP_NORM_POINTS, METRICS, Status
 from pages.common import (
     current_filters,
     data_guard,
@@ -21,6 +20,8 @@ from pages.common import (
     style_status_columns,
     t,
 )
+from pages.downloads import chart, table_downloads
+from pages.figures import gap_figure
 
 filters = current_filters()
 url = database_url()
@@ -44,66 +45,13 @@ for column, key in zip(tiles, ("self_rating", "satisfaction", "gap"), strict=Tru
     with column:
         metric_tile(metric_key=key, row=row, as_of=filters.as_of)
 
-both = frame.dropna(subset=["self_rating", "satisfaction"]).copy()
-both["status"] = both["gap_status"].fillna(Status.GREY.value)
-both["name"] = both[f"name_{language()}"]
-
-figure = go.Figure()
-band_x = [0, 100, 100, 0]
-figure.add_scatter(
-    x=band_x,
-    y=[GAP_NORM_POINTS, 100 + GAP_NORM_POINTS, 100, 0],
-    fill="toself",
-    mode="lines",
-    fillcolor="rgba(27,158,119,0.10)",
-    line={"width": 0},
-    name=t("gap.norm_band", norm=f"{GAP_NORM_POINTS:g}"),
-    hoverinfo="skip",
+figure = gap_figure(
+    frame=frame.assign(name=frame[f"name_{language()}"]),
+    language=language(),
+    norm_band_label=t("gap.norm_band", norm=f"{GAP_NORM_POINTS:g}"),
+    norm_line_label=t("gap.norm_line", norm=f"{GAP_NORM_POINTS:g}"),
 )
-figure.add_scatter(
-    x=[0, 100],
-    y=[GAP_NORM_POINTS, 100 + GAP_NORM_POINTS],
-    mode="lines",
-    line={"dash": "dash", "color": "#1b9e77"},
-    name=t("gap.norm_line", norm=f"{GAP_NORM_POINTS:g}"),
-)
-for status, style in STATUS_STYLES.items():
-    subset = both[both["status"] == status.value]
-    if subset.empty:
-        continue
-    figure.add_scatter(
-        x=subset["satisfaction"],
-        y=subset["self_rating"],
-        mode="markers",
-        marker={"color": style.colour, "size": 11, "line": {"width": 1, "color": "#333"}},
-        error_x={
-            "type": "data",
-            "symmetric": False,
-            "array": subset["satisfaction_high"] - subset["satisfaction"],
-            "arrayminus": subset["satisfaction"] - subset["satisfaction_low"],
-            "thickness": 1,
-        },
-        error_y={
-            "type": "data",
-            "symmetric": False,
-            "array": subset["self_rating_high"] - subset["self_rating"],
-            "arrayminus": subset["self_rating"] - subset["self_rating_low"],
-            "thickness": 1,
-        },
-        text=subset["name"],
-        customdata=subset["gap"].round(1),
-        hovertemplate="%{text}<br>"
-        + t("gap.hover", satisfaction="%{x:.1f}", rating="%{y:.1f}", gap="%{customdata}")
-        + "<extra></extra>",
-        name=f"{style.symbol} {style.label[language()]}",
-    )
-figure.update_layout(
-    xaxis={"title": METRICS["satisfaction"].label[language()] + " (%)", "range": [0, 100]},
-    yaxis={"title": METRICS["self_rating"].label[language()], "range": [0, 105]},
-    height=560,
-    legend_orientation="h",
-)
-st.plotly_chart(figure, width="stretch")
+chart(figure, title=t("gap.chart_title", group=t(f"group.{grouping.value}")), key="gap")
 st.caption(t("gap.reading"))
 
 st.subheader(t("gap.ranking"))
@@ -132,4 +80,5 @@ table = pd.DataFrame(
     }
 )
 st.dataframe(style_status_columns(table, [t("col.status")]), hide_index=True, width="stretch")
+table_downloads(table, title=t("gap.ranking"), key="gap_ranking")
 show_explainer(frame=ranked, metric_key="gap", as_of=filters.as_of, key="gap_explain")

@@ -28,6 +28,7 @@ from pages.common import (
     t,
     timeliness,
 )
+from pages.downloads import chart, table_downloads
 
 PAGE_SIZE = 50
 filters = current_filters()
@@ -73,7 +74,7 @@ with left:
         labels={"class": "", "count": t("col.tasks")},
     )
     figure.update_layout(showlegend=False, height=340)
-    st.plotly_chart(figure, width="stretch")
+    chart(figure, title=t("tasks.completed_title"), key="tasks_completed")
 with right:
     ageing = pd.DataFrame(
         {
@@ -93,7 +94,7 @@ with right:
         color_discrete_sequence=["#d7301f"],
     )
     figure.update_layout(height=340)
-    st.plotly_chart(figure, width="stretch")
+    chart(figure, title=t("tasks.ageing_title"), key="tasks_ageing")
 
 st.subheader(t("tasks.by_province"))
 table = pd.DataFrame(
@@ -121,6 +122,7 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+table_downloads(table, title=t("tasks.by_province"), key="tasks_by_province")
 show_explainer(
     frame=by_province, metric_key="on_time_rate", as_of=filters.as_of, key="tasks_explain"
 )
@@ -150,10 +152,9 @@ if not rows.empty:
         }
     )
     st.dataframe(listing, hide_index=True, width="stretch")
-    st.download_button(
-        t("tasks.download"),
-        listing.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"overdue-tasks-{filters.as_of}-page{int(page_number)}.csv",
-        mime="text/csv",
+    table_downloads(
+        listing,
+        title=t("tasks.list_export_title", page=int(page_number), pages=total_pages),
+        key="tasks_overdue_list",
     )
 st.caption(" · ".join(f"{s.symbol} {s.label[language()]}" for s in STATUS_STYLES.values()))

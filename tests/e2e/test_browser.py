@@ -109,14 +109,28 @@ def test_clicking_a_province_on_the_map_drills_down(page, server_url):
     page.screenshot(path=str(ARTIFACTS / "map-drilldown.png"))
 
 
-def test_overdue_list_downloads_as_csv(page, server_url):
-    _open(page, server_url, "tasks")
-    with page.expect_download(timeout=30_000) as waiting:
-        page.locator('[data-testid="stDownloadButton"] button').first.click()
+def _download(page, key: str):
+    with page.expect_download(timeout=60_000) as waiting:
+        page.locator(f".st-key-{key} button").click()
     download = waiting.value
-    saved = keep_artifact(download.path(), download.suggested_filename)
+    return keep_artifact(download.path(), download.suggested_filename)
+
+
+def test_overdue_list_downloads_as_csv_with_its_stamp(page, server_url):
+    _open(page, server_url, "tasks")
+    saved = _download(page, "download_tasks_overdue_list_csv")
     with saved.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][0] == "Код"
-    assert len(rows) > 1
-    assert all(int(row[-1]) > 0 for row in rows[1:])
+    assert rows[0][0].startswith("Хугацаа хэтэрсэн хяналтын карт")
+    assert "2025-11-30" in rows[2][0]
+    header = rows.index([]) + 1
+    assert rows[header][0] == "Код"
+    assert len(rows) > header + 1
+    assert all(int(row[-1]) > 0 for row in rows[header + 1 :])
+
+
+def test_chart_downloads_as_a_stamped_png(page, server_url):
+    _open(page, server_url, "tasks")
+    saved = _download(page, "download_tasks_ageing_png")
+    assert saved.read_bytes().startswith(b"\x89PNG")
+    assert saved.name.endswith(".png")
