@@ -39,9 +39,11 @@ class Stamp:
     filters_line: str
     as_of_line: str
     source_line: str
+    caption: str = ""
 
     def lines(self) -> list[str]:
-        return [self.title, self.filters_line, self.as_of_line, self.source_line]
+        lines = [self.title, self.filters_line, self.as_of_line, self.source_line]
+        return [*lines, self.caption] if self.caption else lines
 
 
 def neutralise(value: object) -> object:
@@ -81,7 +83,9 @@ def stamped_figure(figure: go.Figure, *, stamp: Stamp) -> go.Figure:
         font={"family": "DejaVu Sans, Noto Sans, Liberation Sans, sans-serif"},
     )
     stamped.add_annotation(
-        text=f"{stamp.as_of_line}<br>{stamp.source_line}",
+        text="<br>".join(
+            line for line in (stamp.caption, stamp.as_of_line, stamp.source_line) if line
+        ),
         xref="paper",
         yref="paper",
         x=0,
