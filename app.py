@@ -98,6 +98,12 @@ PAGES = [
     ("pages/plans.py", "page.plans", "📋"),
     ("pages/tasks.py", "page.tasks", "⏱️"),
     ("pages/satisfaction_gap.py", "page.gap", "⚖️"),
+    ("pages/digital_services.py", "page.digital", "💻"),
+    ("pages/reality_check.py", "page.reality", "🔍"),
+    ("pages/integrity.py", "page.integrity", "🧾"),
+    ("pages/outlook.py", "page.outlook", "📈"),
+    ("pages/press_room.py", "page.press", "📰"),
+    ("pages/data.py", "page.data", "🗄️"),
 ]
 
 with data_guard():

@@ -1,4 +1,9 @@
-"""Command line: ``python -m data_access migrate|demo|prepare [--database-url URL]``."""
+"""Command line: ``python -m data_access migrate|demo|prepare|import|standard``.
+
+``import TABLE FILE`` exits 0 when every row was imported, 1 when nothing was (an invalid file
+or rows, or the database refused), 2 on bad arguments or an unreachable database, 3 when the
+valid rows were imported and the invalid ones skipped (``--skip-invalid``).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import time
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access.db import resolve_database_url
+from data_access.imports.command import add_import_command, run_import_command
+from data_access.imports.templates import standard_block
 from data_access.migrate import upgrade_to_head
 from data_access.setup import DEMO_SEED, prepare
 
@@ -41,12 +48,21 @@ def _parser() -> argparse.ArgumentParser:
                 "--scale", choices=("small", "default", "national"), default="default"
             )
             command.add_argument("--seed", type=int, default=DEMO_SEED)
+    add_import_command(commands)
+    commands.add_parser(
+        "standard", help="print the generated tables section of docs/data-standard.md"
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
+    if arguments.command == "standard":
+        print(standard_block())
+        return 0
     database_url = resolve_database_url(explicit=arguments.database_url)
+    if arguments.command == "import":
+        return run_import_command(arguments, database_url=database_url)
     try:
         if arguments.command == "demo":
             upgrade_to_head(database_url=database_url)

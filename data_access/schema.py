@@ -201,3 +201,39 @@ FACT_TABLES_IN_LOAD_ORDER = (
     service_stats,
     readiness_checks,
 )
+
+# Imports of agencies' files (issue 4): one row per attempt, kept even when nothing was
+# imported, so an administrator can see who sent what and what became of it.
+import_log = Table(
+    "import_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("imported_by", String(200), nullable=False),
+    Column("via", String(16), nullable=False),
+    Column("file_name", String(300), nullable=False),
+    Column("file_sha256", String(64), nullable=False),
+    Column("file_bytes", Integer, nullable=False),
+    Column("table_name", String(64), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("rows_read", Integer, nullable=False),
+    Column("rows_inserted", Integer, nullable=False),
+    Column("rows_updated", Integer, nullable=False),
+    Column("rows_unchanged", Integer, nullable=False),
+    Column("rows_rejected", Integer, nullable=False),
+    Column("duration_seconds", Float, nullable=False),
+    Column("message", Text, nullable=True),
+    Index("ix_import_log_started", "started_at"),
+)
+
+# When an import last changed each agency's rows of each table. No foreign key to agencies:
+# the demo loader truncates agencies, which PostgreSQL refuses while another table refers to it.
+agency_updates = Table(
+    "agency_updates",
+    metadata,
+    Column("agency_code", CODE, primary_key=True),
+    Column("table_name", String(64), primary_key=True),
+    Column("updated_at", DateTime, nullable=False),
+    Column("import_id", Integer, ForeignKey("import_log.id"), nullable=False),
+    Column("rows_changed", Integer, nullable=False),
+)

@@ -9,7 +9,7 @@ and for those with a traffic light a ``<key>_status`` column holding a ``Status`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 
 import numpy as np
@@ -316,6 +316,7 @@ def scorecard(
     satisfaction: pd.DataFrame | None = None,
     services: pd.DataFrame | None = None,
     readiness: pd.DataFrame | None = None,
+    stale_groups: Mapping[str, Collection[str]] | None = None,
 ) -> pd.DataFrame:
     """One row per group with every indicator whose input is given, and its status.
 
@@ -323,6 +324,10 @@ def scorecard(
     the present status columns; a group missing from one input is grey there) and
     ``red_count, yellow_count, green_count, grey_count`` over those status columns. The gap
     needs both ratings and satisfaction.
+
+    ``stale_groups`` maps an indicator key to the group codes whose data for it are out of date
+    (see metrics.completeness.stale_groups): their would-be green turns grey, red and yellow
+    stay. When given, ``<key>_stale`` (per status indicator) and ``stale`` (any) are added.
     """
     parts: list[pd.DataFrame] = []
     if tasks is not None:
@@ -342,6 +347,8 @@ def scorecard(
     if not parts:
         raise ValueError("a scorecard needs at least one input frame")
     frame = _merge_groups(frames=parts)
+    if stale_groups is not None:
+        frame = _with_staleness(frame=frame, stale_groups=stale_groups)
     status_columns = [f"{key}_status" for key in STATUS_METRICS if f"{key}_status" in frame.columns]
     # A group absent from one input has no data there: grey, which never outranks a colour.
     frame[status_columns] = frame[status_columns].fillna(Status.GREY.value)
@@ -352,6 +359,31 @@ def scorecard(
         overall_status=[worst_status(statuses=row).value for row in rows],
         **{f"{status.value}_count": [count[status] for count in counts] for status in SEVERITY},
     )
+
+
+def _with_staleness(
+    *, frame: pd.DataFrame, stale_groups: Mapping[str, Collection[str]]
+) -> pd.DataFrame:
+    """Reclassify stale indicators (a stale green becomes grey) and flag them."""
+    codes = frame["group_code"].astype(str)
+    flags: dict[str, pd.Series] = {}
+    for key in STATUS_METRICS:
+        if f"{key}_status" not in frame.columns:
+            continue
+        stale = codes.isin({str(code) for code in stale_groups.get(key, ())})
+        flags[f"{key}_stale"] = stale
+        if not stale.any():
+            continue
+        definition = METRICS[key]
+        statuses = frame[f"{key}_status"].copy()
+        for position in np.flatnonzero(stale.to_numpy()):
+            value, sample = frame[key].iloc[position], frame[f"{key}_sample"].iloc[position]
+            statuses.iloc[position] = classify(
+                definition=definition, value=value, sample=sample, stale=True
+            ).value
+        frame = frame.assign(**{f"{key}_status": statuses})
+    stale_any = pd.concat(flags.values(), axis="columns").any(axis="columns") if flags else False
+    return frame.assign(**flags, stale=stale_any)
 
 
 def rollup(

@@ -258,3 +258,116 @@ QUERY_RULES: dict[str, object] = {
     "ageing_buckets": OVERDUE_AGEING_BUCKETS,
     "satisfied_min_score": SATISFIED_MIN_SCORE,
 }
+
+
+# --------------------------------------------------------------------------------------------
+# When green is not green (issue 7): the reality check, self-rating inflation, verification of
+# reported progress and the year-end outlook. Kept out of METRICS because these are rules about
+# indicators, not indicators with a glossary line of their own.
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaperGreenRule:
+    """When a unit's green is only on paper: its process looks green, its citizens say otherwise.
+
+    Process green: every metric in ``process_required`` is green (grey is not green: no data
+    vouches for nothing) and every metric in ``process_optional`` is green or grey (a missing
+    value cannot contradict the others). A process-green unit with any red outcome is a
+    mismatch worth showing; it is "paper green" when at least ``min_red_outcomes`` of its
+    ``outcomes``, and at least ``min_red_share`` % of those with data, are red.
+    """
+
+    process_required: tuple[str, ...]
+    process_optional: tuple[str, ...]
+    outcomes: tuple[str, ...]
+    min_red_outcomes: int
+    min_red_share: float
+
+    @property
+    def process(self) -> tuple[str, ...]:
+        return (*self.process_required, *self.process_optional)
+
+
+PAPER_GREEN_RULE = PaperGreenRule(
+    process_required=("plan_execution", "on_time_rate"),
+    process_optional=("overdue_share",),
+    outcomes=("satisfaction", "gap", "online_share", "commune_coverage"),
+    min_red_outcomes=1,
+    # Every outcome with data red: citizens are badly served however one looks, not on one
+    # count only (satisfaction and gap move together, so one weak survey makes two reds).
+    min_red_share=100.0,
+)
+
+# Self-rating inflation. A rating at or above NEAR_CEILING_SCORE (0–100) sits at the ceiling.
+NEAR_CEILING_SCORE = 95.0
+# Citizens answer 1–5; staff are rated 0–100. Score s corresponds to ratings from the s-th lower
+# edge up to the next, so "satisfied" (4–5) lines up with a rating of 60 or more.
+SURVEY_SCORES: tuple[int, ...] = (1, 2, 3, 4, 5)
+RATING_BAND_EDGES: tuple[float, ...] = (0.0, 20.0, 40.0, 60.0, 80.0)
+# Fewer ratings than this on either side and the distributions are not compared.
+INFLATION_MIN_RATINGS = 10
+INFLATION_MIN_RESPONSES = METRICS["satisfaction"].min_sample
+
+# Verified against reported progress: an agency whose checked reports exceed the independent
+# check by at least OVERSTATEMENT_POINTS on average, over at least OVERSTATEMENT_MIN_CHECKS
+# checked reports, overstates its progress.
+OVERSTATEMENT_POINTS = 5.0
+OVERSTATEMENT_MIN_CHECKS = 2
+
+# Year-end outlook.
+COMPLETE_PERCENT = 100.0
+# An item's pace is judged only once this many days have passed since it started.
+OUTLOOK_MIN_ELAPSED_DAYS = 30
+
+PROJECTED_EXECUTION = MetricDefinition(
+    key="projected_execution",
+    label={"en": "Projected execution at year end", "mn": "Оны эцсийн төлөвт биелэлт"},
+    unit="%",
+    direction=Direction.HIGHER_IS_BETTER,
+    green=METRICS["plan_execution"].green,
+    yellow=METRICS["plan_execution"].yellow,
+    min_sample=3,
+    sample_label={"en": "month-end observations", "mn": "сарын эцсийн хэмжилт"},
+    formula={
+        "en": "a straight line through the month-end plan-execution figures of the period, "
+        "each weighted by the weight of the items due by then, read at the period end, when "
+        "every item of the period is due; 95 % prediction interval. Thresholds as for plan "
+        "execution.",
+        "mn": "Тухайн үеийн сар бүрийн эцсийн төлөвлөгөөний биелэлтийг (тухайн үед хугацаа нь "
+        "болсон арга хэмжээний жингээр жинлэж) шулуун шугамаар тааруулж, бүх арга хэмжээний "
+        "хугацаа болох үеийн эцэст уншина; 95 %-ийн таамаглалын интервал. Босго нь "
+        "төлөвлөгөөний биелэлтийнхтэй ижил.",
+    },
+    zero_denominator={
+        "en": "No projection: fewer than two month-end observations, shown grey.",
+        "mn": "Сарын эцсийн хэмжилт хоёроос цөөн тул таамаглалгүй, саарал.",
+    },
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Reporting completeness and timeliness, stale data (issue 4, as DHIS2's reporting rates).
+# Progress is reported per quarter: an agency responsible for plan items still to be delivered
+# in a quarter is expected to report progress on them, at the latest REPORT_DUE_DAYS after the
+# quarter ends. Data whose newest fact is more than STALE_AFTER_DAYS before the as-of date are
+# stale: marked on the maps, and never shown green.
+REPORTING_PERIOD_MONTHS = 3
+REPORT_DUE_DAYS = 10
+# Which scorecard indicators rest on which kind of facts, for judging their freshness.
+FRESHNESS_OF_METRICS: dict[str, tuple[str, ...]] = {
+    "tasks": ("on_time_rate", "overdue_share"),
+    "plans": ("plan_execution",),
+    "satisfaction": ("satisfaction", "gap"),
+    "services": ("online_share",),
+    "readiness": ("commune_coverage",),
+}
+
+# A commune's service-centre conditions, in the order the data standard lists them (DESIGN §3).
+READINESS_CRITERIA: tuple[str, ...] = (
+    "online_meetings",
+    "devices",
+    "digital_signature",
+    "certificates",
+    "staff",
+    "software",
+)

@@ -302,3 +302,233 @@ def show_explainer(*, frame: pd.DataFrame, metric_key: str, as_of: date, key: st
                     as_of=as_of,
                 )
             )
+
+
+# --------------------------------------------------------------------------------------------
+# Digital services, the reality check, ratings & reports and the year-end outlook (issue 7).
+# Imported here rather than at the top so features that append loaders never edit one line.
+from data_access import outcomes  # noqa: E402
+from data_access.inputs import applicable_parts  # noqa: E402
+from metrics import inflation, outlook, reality  # noqa: E402
+from metrics.definitions import (  # noqa: E402
+    COMPLETE_PERCENT,
+    CONFIDENCE_LEVEL,
+    INFLATION_MIN_RATINGS,
+    INFLATION_MIN_RESPONSES,
+    NEAR_CEILING_SCORE,
+    OUTLOOK_MIN_ELAPSED_DAYS,
+    OVERSTATEMENT_MIN_CHECKS,
+    OVERSTATEMENT_POINTS,
+    PAPER_GREEN_RULE,
+    RATING_BAND_EDGES,
+    READINESS_CRITERIA,
+    SURVEY_SCORES,
+    MetricDefinition,
+)
+
+DIGITAL_PARTS = ("services", "readiness")
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def digital_scorecard(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
+    """Online share and commune coverage with their statuses, plus how applications were
+    resolved (see metrics.reality.with_resolution_shares)."""
+    parts = applicable_parts(group_by=group_by, parts=DIGITAL_PARTS)
+    return reality.with_resolution_shares(frame=scorecard(url, filters, group_by, parts))
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def monthly_services(url: str, filters: Filters) -> pd.DataFrame:
+    monthly = _run(url, outcomes.monthly_service_counts, filters=filters)
+    return reality.monthly_services(monthly=monthly)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def missing_criteria(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
+    by_criterion = _run(url, outcomes.readiness_by_criterion, filters=filters, group_by=group_by)
+    return reality.missing_criteria(by_criterion=by_criterion)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def commune_matrix(url: str, filters: Filters) -> pd.DataFrame:
+    criteria = _run(url, outcomes.commune_criteria, filters=filters)
+    return reality.commune_matrix(criteria=criteria, order=READINESS_CRITERIA)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def reality_units(url: str, filters: Filters) -> pd.DataFrame:
+    """Provinces and agencies green on process and red on outcomes (metrics.reality)."""
+    return reality.reality_check_units(
+        provinces=scorecard(url, filters, GroupBy.PROVINCE),
+        agencies=scorecard(url, filters, GroupBy.AGENCY, AGENCY_PARTS),
+        rule=PAPER_GREEN_RULE,
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def rating_inflation(url: str, filters: Filters, group_by: GroupBy) -> dict[str, pd.DataFrame]:
+    """``summary`` (metrics.inflation.rating_inflation) and the band counts behind it,
+    ``ratings`` and ``citizens``, for the distribution chart."""
+    ratings = _run(
+        url,
+        outcomes.rating_bands,
+        filters=filters,
+        group_by=group_by,
+        band_edges=RATING_BAND_EDGES,
+        near_ceiling_score=NEAR_CEILING_SCORE,
+    )
+    citizens = _run(
+        url, outcomes.citizen_scores, filters=filters, group_by=group_by, scores=SURVEY_SCORES
+    )
+    summary = inflation.rating_inflation(
+        ratings=ratings,
+        citizens=citizens,
+        scores=SURVEY_SCORES,
+        band_edges=RATING_BAND_EDGES,
+        satisfied_min_score=SATISFIED_MIN_SCORE,
+        confidence=CONFIDENCE_LEVEL,
+        min_ratings=INFLATION_MIN_RATINGS,
+        min_responses=INFLATION_MIN_RESPONSES,
+    )
+    return {"summary": summary, "ratings": ratings, "citizens": citizens}
+
+
+def rating_distribution(*, inputs: dict[str, pd.DataFrame], group_code: str) -> pd.DataFrame:
+    return inflation.distribution(
+        ratings=inputs["ratings"],
+        citizens=inputs["citizens"],
+        group_code=group_code,
+        scores=SURVEY_SCORES,
+        band_edges=RATING_BAND_EDGES,
+        satisfied_min_score=SATISFIED_MIN_SCORE,
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def verification(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
+    counts = _run(
+        url,
+        outcomes.verification_counts,
+        filters=filters,
+        group_by=group_by,
+        overstatement_points=OVERSTATEMENT_POINTS,
+    )
+    return inflation.verification_gap(
+        verification=counts,
+        overstatement_points=OVERSTATEMENT_POINTS,
+        min_checks=OVERSTATEMENT_MIN_CHECKS,
+        confidence=CONFIDENCE_LEVEL,
+    )
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def plan_outlook(url: str, filters: Filters) -> dict[str, object]:
+    """``plans`` (projection per plan), ``overall`` (all plans pooled) and ``series`` (each
+    plan's month-end execution, for the chart)."""
+    dates = trend.month_ends(start=filters.period_start, end=filters.effective_end)
+    series = _run(
+        url, outcomes.plan_progress_at_dates, filters=filters, group_by=GroupBy.PLAN, dates=dates
+    )
+    settings = {
+        "period_start": filters.period_start,
+        "period_end": filters.period_end,
+        "confidence": CONFIDENCE_LEVEL,
+    }
+    return {
+        "plans": outlook.plan_projections(series=series, **settings),
+        "overall": outlook.overall_projection(series=series, **settings),
+        "series": compute.plan_execution(plans=series) if not series.empty else series,
+    }
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def items_at_risk(url: str, filters: Filters) -> pd.DataFrame:
+    items = _run(url, outcomes.open_plan_items, filters=filters, complete_percent=COMPLETE_PERCENT)
+    return outlook.items_at_risk(
+        items=items,
+        period_start=filters.period_start,
+        as_of=filters.as_of,
+        min_elapsed_days=OUTLOOK_MIN_ELAPSED_DAYS,
+        complete_percent=COMPLETE_PERCENT,
+    )
+
+
+def show_definition_explainer(
+    *, frame: pd.DataFrame, definition: MetricDefinition, as_of: date, key: str
+) -> None:
+    """``show_explainer`` for a definition outside METRICS: values in ``<definition.key>`` and
+    ``<definition.key>_sample``."""
+    if frame.empty:
+        return
+    with st.expander(t("explain.title")):
+        names = frame[f"name_{language()}"].astype(str).tolist()
+        chosen = st.selectbox(t("explain.pick"), names, key=key)
+        row = frame.iloc[names.index(chosen)]
+        value, sample = row.get(definition.key), row.get(f"{definition.key}_sample")
+        st.write(
+            explain(
+                definition=definition,
+                value=None if value is None or pd.isna(value) else float(value),
+                sample=None if sample is None or pd.isna(sample) else float(sample),
+                as_of=as_of,
+            ).text(language=language())
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# The Data page, boundaries on the map and stale data (issue 4). Imported here, as above.
+from data_access import freshness, geo  # noqa: E402
+from data_access.imports import recent_imports  # noqa: E402
+from metrics import completeness  # noqa: E402
+from metrics.definitions import STALE_AFTER_DAYS  # noqa: E402
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def scorecard_with_freshness(
+    url: str, filters: Filters, group_by: GroupBy, parts: tuple[str, ...] = ALL_PARTS
+) -> dict[str, pd.DataFrame]:
+    """``scores``: the scorecard in which stale data is never green (``<key>_stale`` flags);
+    ``freshness``: per group the newest fact's date, its age and the stale kinds of facts."""
+    latest = _run(url, freshness.latest_fact_dates, filters=filters, group_by=group_by)
+    rules = {"as_of": filters.as_of, "stale_after_days": STALE_AFTER_DAYS}
+    scores = compute.scorecard(
+        as_of=filters.as_of,
+        stale_groups=completeness.stale_groups(latest=latest, **rules),
+        **_inputs(url, filters, group_by, parts),
+    )
+    return {"scores": scores, "freshness": completeness.freshness_table(latest=latest, **rules)}
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def unit_shapes(url: str, level: int, parent_code: str | None) -> dict[str, dict]:
+    """Stored boundaries (GeoJSON geometry by unit code) of one level, or of one province."""
+    return _run(url, geo.unit_geometries, level=level, parent_code=parent_code)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def all_units(url: str) -> pd.DataFrame:
+    return _run(url, geo.all_units)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def reporting(url: str, filters: Filters, period: completeness.ReportingPeriod) -> pd.DataFrame:
+    """Every agency's reporting status for ``period`` (see metrics.completeness)."""
+    agencies = _run(
+        url,
+        freshness.reporting_inputs,
+        period_start=period.start,
+        period_end=period.end,
+        as_of=filters.as_of,
+        filters=filters,
+    )
+    return completeness.reporting_table(agencies=agencies, period=period, as_of=filters.as_of)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def import_history(url: str, limit: int) -> pd.DataFrame:
+    return _run(url, recent_imports, limit=limit)
+
+
+def refresh_figures() -> None:
+    """After an import: every cached figure is read again from the database."""
+    st.cache_data.clear()

@@ -6,8 +6,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from data_access.filters import GroupBy
-from metrics.definitions import METRICS, STATUS_METRICS, STATUS_STYLES, Status
+from metrics.definitions import METRICS, PAPER_GREEN_RULE, STATUS_METRICS, STATUS_STYLES, Status
 from metrics.ranking import rank_worst
+from metrics.reality import paper_green_counts, reality_check_units
 from pages.common import (
     AGENCY_PARTS,
     current_filters,
@@ -47,6 +48,21 @@ for column, metric_key in zip(columns, HEADLINE, strict=True):
     with column:
         metric_tile(metric_key=metric_key, row=row, as_of=filters.as_of, previous=previous)
 st.caption(t("overview.delta_note"))
+
+# The reality check reads the same two scorecards, so this count matches its page.
+paper_green = paper_green_counts(
+    units=reality_check_units(provinces=by_province, agencies=by_agency, rule=PAPER_GREEN_RULE)
+)
+st.page_link(
+    "pages/reality_check.py",
+    label=t(
+        "reality.overview_link",
+        count=paper_green["total"],
+        provinces=paper_green["province"],
+        agencies=paper_green["agency"],
+    ),
+    icon="🔍",
+)
 
 
 def _counts_line(frame, label_key: str) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import math
 import re
+import zipfile
 
 import pytest
+from pypdf import PdfReader
 
 from tests.conftest import PROJECT_ROOT
 from tests.e2e.conftest import ARTIFACTS, keep_artifact
@@ -42,6 +44,7 @@ def _first_metric(page) -> str:
 
 def test_the_app_lists_every_page():
     assert PAGE_FILES[:6] == ["overview", "map", "agencies", "plans", "tasks", "satisfaction_gap"]
+    assert "press_room" in PAGE_FILES
 
 
 @pytest.mark.parametrize("name", PAGE_FILES)
@@ -134,3 +137,25 @@ def test_chart_downloads_as_a_stamped_png(page, server_url):
     saved = _download(page, "download_tasks_ageing_png")
     assert saved.read_bytes().startswith(b"\x89PNG")
     assert saved.name.endswith(".png")
+
+
+def test_press_room_zip_holds_every_chart_in_every_format(page, server_url):
+    _open(page, server_url, "press_room")
+    saved = _download(page, "press_zip")
+    with zipfile.ZipFile(saved) as archive:
+        names = archive.namelist()
+        assert len(names) == 5 * 4
+        for suffix in (".png", ".svg", ".pdf", ".csv"):
+            assert sum(name.endswith(suffix) for name in names) == 5
+        svg = archive.read(next(name for name in names if name.endswith(".svg"))).decode()
+        assert "2025-11-30" in svg and "Гол үзүүлэлтүүд" in svg
+
+
+def test_press_room_briefing_is_a_multi_page_pdf(page, server_url):
+    _open(page, server_url, "press_room")
+    saved = _download(page, "press_briefing")
+    reader = PdfReader(saved)
+    assert len(reader.pages) == 6
+    text = "\n".join(sheet.extract_text() for sheet in reader.pages)
+    for heading in ("Гол үзүүлэлтүүд", "Анхаарал шаардлагатай аймгууд", "2025-11-30"):
+        assert heading in text

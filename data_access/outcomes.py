@@ -1,0 +1,434 @@
+"""Queries behind digital services, commune readiness, self-rating inflation, verified progress
+and the year-end outlook (issue 7).
+
+Same conventions as ``queries``: a connection and keyword filters in, aggregated rows out, group
+columns ``group_code, name_mn, name_en``, the same SQL on SQLite and PostgreSQL. The rules the
+SQL needs (rating bands, the overstatement threshold, what counts as complete) are parameters:
+they live in ``metrics.definitions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Subquery,
+    and_,
+    func,
+    literal,
+    select,
+)
+
+from data_access import queries, schema
+from data_access.filters import Filters, GroupBy
+from data_access.periods import periods_overlapping
+from data_access.queries import (
+    GROUP_COLUMNS,
+    _agency,
+    _count_if,
+    _Fact,
+    _group_expression,
+    _grouped,
+    _latest_report_subquery,
+    _month_label,
+    _plan_fact,
+    _plan_item_progress,
+    _province_of_unit,
+    _published_fact,
+    _response_fact,
+    _scope_conditions,
+    _staff_fact,
+    _unit,
+    _with_dimensions,
+    _with_names,
+)
+
+SERVICE_COLUMNS: tuple[str, ...] = (
+    "applications",
+    "online_applications",
+    "online_results",
+    "resolved_early",
+    "resolved_on_time",
+    "resolved_late",
+)
+_READINESS_GROUPINGS = (GroupBy.NONE, GroupBy.PROVINCE, GroupBy.DISTRICT)
+
+
+def _frame(*, connection: Connection, query: Select, columns: Sequence[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    return frame if not frame.empty else pd.DataFrame(columns=list(columns))
+
+
+# --------------------------------------------------------------------------------------------
+# Public services
+
+
+def _service_fact() -> _Fact:
+    stats = schema.service_stats
+    return _Fact(
+        source=_with_dimensions(
+            base=stats, agency_on=stats.c.agency_code, unit_on=stats.c.org_unit_code
+        ),
+        unit_code=stats.c.org_unit_code,
+        agency_code=stats.c.agency_code,
+    )
+
+
+def monthly_service_counts(*, connection: Connection, filters: Filters) -> pd.DataFrame:
+    """Public-service applications of the period's months (up to ``as_of``), by month.
+
+    Columns: month (``YYYY-MM``), applications, online_applications, online_results,
+    resolved_early, resolved_on_time, resolved_late.
+    """
+    stats = schema.service_stats
+    fact = _service_fact()
+    month = _month_label(connection=connection, column=stats.c.month).label("month")
+    query = (
+        select(
+            month,
+            *[func.coalesce(func.sum(stats.c[name]), 0).label(name) for name in SERVICE_COLUMNS],
+        )
+        .select_from(fact.source)
+        .where(
+            stats.c.month >= filters.period_start.replace(day=1),
+            stats.c.month <= filters.effective_end,
+            *_scope_conditions(fact=fact, filters=filters),
+        )
+        .group_by(month)
+        .order_by(month)
+    )
+    return _frame(connection=connection, query=query, columns=["month", *SERVICE_COLUMNS])
+
+
+# --------------------------------------------------------------------------------------------
+# Commune readiness
+
+
+def _latest_criteria(*, as_of: date) -> Subquery:
+    """Each commune's criteria as its latest check on or before ``as_of`` left them.
+
+    The same reading as ``queries.readiness_counts``: a commune's state is its latest check,
+    so a criterion checked only earlier no longer counts.
+    """
+    checks = schema.readiness_checks
+    latest = (
+        select(checks.c.org_unit_code, func.max(checks.c.checked_on).label("checked_on"))
+        .where(checks.c.checked_on <= as_of)
+        .group_by(checks.c.org_unit_code)
+        .subquery("latest_check")
+    )
+    return (
+        select(checks.c.org_unit_code, checks.c.criterion, checks.c.met, checks.c.checked_on)
+        .join(
+            latest,
+            and_(
+                latest.c.org_unit_code == checks.c.org_unit_code,
+                latest.c.checked_on == checks.c.checked_on,
+            ),
+        )
+        .subquery("latest_criteria")
+    )
+
+
+def _readiness_fact(*, latest: Subquery) -> _Fact:
+    return _Fact(
+        source=_with_dimensions(
+            base=latest, agency_on=literal(None), unit_on=latest.c.org_unit_code
+        ),
+        unit_code=latest.c.org_unit_code,
+        agency_code=literal(None),
+    )
+
+
+def _readiness_scope(*, filters: Filters) -> list[ColumnElement]:
+    # Communes belong to provinces, not to agencies: only the province narrows them.
+    return [_province_of_unit() == filters.province_code] if filters.province_code else []
+
+
+def readiness_by_criterion(
+    *, connection: Connection, filters: Filters, group_by: GroupBy
+) -> pd.DataFrame:
+    """How often each service-centre criterion is missing, per group and criterion.
+
+    One row per group and criterion of the communes' latest checks on or before ``as_of``.
+    Columns: group columns, criterion, communes_checked (communes whose latest check covers the
+    criterion), communes_missing (of those, communes that do not meet it). Only province,
+    district and no grouping apply.
+    """
+    if group_by not in _READINESS_GROUPINGS:
+        raise ValueError(f"commune readiness cannot be grouped by {group_by.value}")
+    latest = _latest_criteria(as_of=filters.as_of)
+    fact = _readiness_fact(latest=latest)
+    group = _group_expression(fact=fact, group_by=group_by)
+    query = (
+        select(
+            group,
+            latest.c.criterion,
+            func.count().label("communes_checked"),
+            _count_if(latest.c.met.is_(False), "communes_missing"),
+        )
+        .select_from(fact.source)
+        .where(*_readiness_scope(filters=filters))
+        .group_by(group, latest.c.criterion)
+        .order_by(group, latest.c.criterion)
+    )
+    frame = _frame(
+        connection=connection,
+        query=query,
+        columns=["group_code", "criterion", "communes_checked", "communes_missing"],
+    )
+    return _with_names(connection=connection, frame=frame, group_by=group_by)
+
+
+def commune_criteria(*, connection: Connection, filters: Filters) -> pd.DataFrame:
+    """Every commune's criteria at its latest check on or before ``as_of``: one row per commune
+    and criterion (a few per commune, never more than the criteria that exist).
+
+    Columns: org_unit_code, name_mn, name_en, province_code, checked_on, criterion, met.
+    """
+    latest = _latest_criteria(as_of=filters.as_of)
+    fact = _readiness_fact(latest=latest)
+    query = (
+        select(
+            latest.c.org_unit_code,
+            _unit.c.name_mn,
+            _unit.c.name_en,
+            _province_of_unit().label("province_code"),
+            latest.c.checked_on,
+            latest.c.criterion,
+            latest.c.met,
+        )
+        .select_from(fact.source)
+        .where(*_readiness_scope(filters=filters))
+        .order_by(latest.c.org_unit_code, latest.c.criterion)
+    )
+    columns = [
+        "org_unit_code", "name_mn", "name_en", "province_code", "checked_on", "criterion", "met",
+    ]  # fmt: skip
+    return _frame(connection=connection, query=query, columns=columns)
+
+
+# --------------------------------------------------------------------------------------------
+# Self-rating inflation
+
+
+def rating_bands(
+    *,
+    connection: Connection,
+    filters: Filters,
+    group_by: GroupBy,
+    band_edges: Sequence[float],
+    near_ceiling_score: float,
+) -> pd.DataFrame:
+    """Civil servants' ratings of the period counted into bands, with their sums.
+
+    Score = final_score, else self_score (as for the self-rating). Band ``i`` (1-based) holds
+    scores from ``band_edges[i-1]`` up to, not including, the next edge; the last band is open
+    above. Columns: ratings, score_sum, score_sq_sum, near_ceiling (scores at or above
+    ``near_ceiling_score``), band_1 … band_<n>.
+    """
+    ratings = schema.ratings
+    score = func.coalesce(ratings.c.final_score, ratings.c.self_score)
+    fact = _staff_fact()
+    uppers = [*band_edges[1:], None]
+    bands = [
+        _count_if(
+            score >= lower if upper is None else and_(score >= lower, score < upper),
+            f"band_{index}",
+        )
+        for index, (lower, upper) in enumerate(zip(band_edges, uppers, strict=True), 1)
+    ]
+    labels = periods_overlapping(start=filters.period_start, end=filters.period_end)
+    return _grouped(
+        connection=connection,
+        fact=fact,
+        group_by=group_by,
+        measures=[
+            func.count(score).label("ratings"),
+            func.coalesce(func.sum(score), 0).label("score_sum"),
+            func.coalesce(func.sum(score * score), 0).label("score_sq_sum"),
+            _count_if(score >= near_ceiling_score, "near_ceiling"),
+            *bands,
+        ],
+        conditions=[ratings.c.period.in_(labels), *_scope_conditions(fact=fact, filters=filters)],
+    )
+
+
+def citizen_scores(
+    *,
+    connection: Connection,
+    filters: Filters,
+    group_by: GroupBy,
+    scores: Sequence[int],
+) -> pd.DataFrame:
+    """Citizens' verdicts of the period: raw responses per score, published results as totals.
+
+    Columns: score_<s> for each of ``scores`` (raw responses), published_respondents,
+    published_satisfied (published share × respondents: published results carry no score
+    breakdown, only the satisfied share). A group missing on one side counts 0 there.
+    """
+    responses, results = schema.survey_responses, schema.survey_results
+    raw_fact = _response_fact()
+    raw = _grouped(
+        connection=connection,
+        fact=raw_fact,
+        group_by=group_by,
+        measures=[_count_if(responses.c.score == score, f"score_{score}") for score in scores],
+        conditions=[
+            responses.c.responded_on >= filters.period_start,
+            responses.c.responded_on <= filters.effective_end,
+            *_scope_conditions(fact=raw_fact, filters=filters),
+        ],
+    )
+    published_fact = _published_fact()
+    labels = periods_overlapping(start=filters.period_start, end=filters.period_end)
+    published = _grouped(
+        connection=connection,
+        fact=published_fact,
+        group_by=group_by,
+        measures=[
+            func.coalesce(func.sum(results.c.respondents), 0).label("published_respondents"),
+            func.coalesce(func.sum(results.c.respondents * results.c.satisfied_share), 0).label(
+                "published_satisfied"
+            ),
+        ],
+        conditions=[
+            results.c.period.in_(labels),
+            *_scope_conditions(fact=published_fact, filters=filters),
+        ],
+    )
+    combined = raw.merge(published, on=GROUP_COLUMNS, how="outer")
+    counts = [f"score_{score}" for score in scores]
+    combined[counts] = combined[counts].fillna(0).astype(int)
+    totals = ["published_respondents", "published_satisfied"]
+    combined[totals] = combined[totals].fillna(0).astype(float)
+    return combined.sort_values("group_code").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Reported against verified progress
+
+
+def verification_counts(
+    *,
+    connection: Connection,
+    filters: Filters,
+    group_by: GroupBy,
+    overstatement_points: float,
+) -> pd.DataFrame:
+    """Progress reports of the period that carry an independent check, per group.
+
+    A report belongs to its plan item's agency and unit. Columns: checked_reports,
+    reported_sum, verified_sum, difference_sum (Σ reported − verified), difference_sq_sum,
+    overstated_reports (reported exceeds verified by at least ``overstatement_points``).
+    """
+    reports, items, plans = schema.progress_reports, schema.plan_items, schema.plans
+    base = reports.join(items, items.c.code == reports.c.plan_item_code).join(
+        plans, plans.c.code == items.c.plan_code
+    )
+    fact = _plan_fact(source=base)
+    difference = reports.c.percent_complete - reports.c.verified_percent
+    return _grouped(
+        connection=connection,
+        fact=fact,
+        group_by=group_by,
+        measures=[
+            func.count().label("checked_reports"),
+            func.coalesce(func.sum(reports.c.percent_complete), 0).label("reported_sum"),
+            func.coalesce(func.sum(reports.c.verified_percent), 0).label("verified_sum"),
+            func.coalesce(func.sum(difference), 0).label("difference_sum"),
+            func.coalesce(func.sum(difference * difference), 0).label("difference_sq_sum"),
+            _count_if(difference >= overstatement_points, "overstated_reports"),
+        ],
+        conditions=[
+            reports.c.verified_percent.is_not(None),
+            reports.c.reported_on >= filters.period_start,
+            reports.c.reported_on <= filters.effective_end,
+            *_scope_conditions(fact=fact, filters=filters),
+        ],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Year-end outlook
+
+
+def plan_progress_at_dates(
+    *, connection: Connection, filters: Filters, group_by: GroupBy, dates: Sequence[date]
+) -> pd.DataFrame:
+    """``queries.plan_progress`` as it stood at each of ``dates``: the plan-execution inputs
+    month by month, for a trend. One aggregated query per date.
+
+    Columns: group columns, date, items_due, items_not_due, weight_due, weighted_progress (as
+    in ``plan_progress`` with as_of = date).
+    """
+    frames = [
+        queries.plan_progress(
+            connection=connection, filters=replace(filters, as_of=moment), group_by=group_by
+        ).assign(date=moment)
+        for moment in dates
+    ]
+    columns = [*GROUP_COLUMNS, "date", "items_due", "items_not_due", "weight_due"]
+    frames = [frame for frame in frames if not frame.empty]
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "weighted_progress"])
+    combined = pd.concat(frames, ignore_index=True)
+    return combined[[*columns, "weighted_progress"]]
+
+
+def open_plan_items(
+    *, connection: Connection, filters: Filters, complete_percent: float
+) -> pd.DataFrame:
+    """Plan items falling due after ``as_of`` within the period and not yet complete.
+
+    The items still to come in the period, with their progress so far; the pace and the
+    projection are metrics' business. Columns: code, title, plan_code, plan_title_mn,
+    plan_title_en, plan_start, agency_code, agency_name_mn, agency_name_en, due_date, weight,
+    progress (latest verified %, else reported %, else 0, on or before as_of), reported_on
+    (date of the latest report, None when never reported).
+    """
+    items, plans = schema.plan_items, schema.plans
+    item_progress = _plan_item_progress(as_of=filters.as_of)
+    fact = _plan_fact(source=item_progress.source)
+    latest_report = _latest_report_subquery(
+        as_of=filters.as_of, verified_only=False, name="latest_report_day"
+    )
+    query = (
+        select(
+            items.c.code,
+            items.c.title,
+            plans.c.code.label("plan_code"),
+            plans.c.title_mn.label("plan_title_mn"),
+            plans.c.title_en.label("plan_title_en"),
+            plans.c.period_start.label("plan_start"),
+            items.c.agency_code,
+            _agency.c.name_mn.label("agency_name_mn"),
+            _agency.c.name_en.label("agency_name_en"),
+            items.c.due_date,
+            items.c.weight,
+            item_progress.progress.label("progress"),
+            latest_report.c.reported_on,
+        )
+        .select_from(
+            fact.source.outerjoin(latest_report, latest_report.c.plan_item_code == items.c.code)
+        )
+        .where(
+            items.c.due_date > filters.as_of,
+            items.c.due_date <= filters.period_end,
+            item_progress.progress < complete_percent,
+            *_scope_conditions(fact=fact, filters=filters),
+        )
+        .order_by(items.c.due_date, items.c.code)
+    )
+    columns = [
+        "code", "title", "plan_code", "plan_title_mn", "plan_title_en", "plan_start",
+        "agency_code", "agency_name_mn", "agency_name_en", "due_date", "weight", "progress",
+        "reported_on",
+    ]  # fmt: skip
+    return _frame(connection=connection, query=query, columns=columns)

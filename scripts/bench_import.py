@@ -1,0 +1,237 @@
+"""Benchmark: how many control-card (task) rows per second an import writes, SQLite and PostgreSQL.
+
+    .venv/bin/python scripts/bench_import.py [--rows 200000] [--repeat 3]
+        [--backends sqlite,postgresql]
+
+Builds the default demo dataset (220,000 tasks) once per backend, writes a CSV of ROWS new tasks
+naming the demo's agencies, staff, units and plan items, and times the whole import as
+``python -m data_access import`` runs it (read, validate, write, log), on a fresh copy of the
+database each time:
+
+- new: every row inserted;
+- again: the same file a second time (every row unchanged, nothing written);
+- changed: the file with every title changed (every row updated).
+
+Prints a Markdown table (median of the repeats, and the share spent reading and validating) and
+writes bench-results/bench-import.json. Speed is measured here, never in timed tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import select  # noqa: E402
+
+from data_access import schema  # noqa: E402
+from data_access.db import get_engine  # noqa: E402
+from data_access.demo import load_demo  # noqa: E402
+from data_access.imports import Status, import_file  # noqa: E402
+
+RESULTS = ROOT / "bench-results"
+SCENARIOS = ("new", "again", "changed")
+
+
+def tasks_file(*, url: str, rows: int, title: str) -> bytes:
+    """``rows`` new control cards of 2025 naming the database's own reference codes."""
+    with get_engine(url).connect() as connection:
+        staff = pd.DataFrame(
+            connection.execute(select(schema.staff.c.code, schema.staff.c.agency_code)).all(),
+            columns=["code", "agency_code"],
+        )
+        units = list(connection.execute(select(schema.org_units.c.code)).scalars())
+        items = list(connection.execute(select(schema.plan_items.c.code)).scalars())
+    generator = np.random.default_rng(20241231)
+    chosen = staff.iloc[generator.integers(0, len(staff), rows)].reset_index(drop=True)
+    issued = pd.Timestamp("2025-01-01") + pd.to_timedelta(generator.integers(0, 300, rows), "D")
+    due = issued + pd.to_timedelta(generator.integers(1, 60, rows), "D")
+    done = generator.random(rows) < 0.7
+    completed = issued + pd.to_timedelta(generator.integers(0, 80, rows), "D")
+    linked = generator.random(rows) < 0.2
+    frame = pd.DataFrame(
+        {
+            "code": [f"BENCH-{number:08d}" for number in range(rows)],
+            "title": title,
+            "agency_code": chosen["agency_code"],
+            "staff_code": chosen["code"],
+            "org_unit_code": np.asarray(units)[generator.integers(0, len(units), rows)],
+            "task_group": np.asarray(["economy", "social", "digital"])[
+                generator.integers(0, 3, rows)
+            ],
+            "source_kind": np.where(linked, "plan_item", "directive"),
+            "plan_item_code": np.where(
+                linked, np.asarray(items)[generator.integers(0, len(items), rows)], ""
+            ),
+            "issued_on": issued.strftime("%Y-%m-%d"),
+            "due_on": due.strftime("%Y-%m-%d"),
+            "completed_on": np.where(done, completed.strftime("%Y-%m-%d"), ""),
+            "cancelled": "false",
+        }
+    )
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def timed_import(*, url: str, content: bytes) -> dict[str, float]:
+    """Seconds for the whole import and for reading + validating (until writing starts)."""
+    marks: list[tuple[float, str]] = []
+    started = time.perf_counter()
+    report = import_file(
+        database_url=url,
+        table="tasks",
+        file_name="bench.csv",
+        content=content,
+        imported_by="bench",
+        via="cli",
+        skip_invalid=False,
+        dry_run=False,
+        max_bytes=len(content) + 1,
+        progress=lambda _share, message: marks.append((time.perf_counter(), message)),
+    )
+    total = time.perf_counter() - started
+    if report.status is not Status.IMPORTED:
+        raise RuntimeError(f"import failed: {report.status} {report.errors.head().to_dict()}")
+    checked = next(moment for moment, message in marks if "valid" in message) - started
+    return {
+        "seconds": total,
+        "check_seconds": checked,
+        "inserted": report.inserted,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+    }
+
+
+def bench_backend(
+    *, template_url: str, fresh_copy: Callable[[int], str], rows: int, repeat: int
+) -> dict:
+    new = tasks_file(url=template_url, rows=rows, title="Benchmark task")
+    changed = tasks_file(url=template_url, rows=rows, title="Benchmark task, renamed")
+    # PostgreSQL copies a template database only when nobody is connected to it.
+    get_engine(template_url).dispose()
+    figures: dict[str, list[dict[str, float]]] = {scenario: [] for scenario in SCENARIOS}
+    for attempt in range(repeat):
+        url = fresh_copy(attempt)
+        figures["new"].append(timed_import(url=url, content=new))
+        figures["again"].append(timed_import(url=url, content=new))
+        figures["changed"].append(timed_import(url=url, content=changed))
+    summary = {}
+    for scenario, runs in figures.items():
+        seconds = statistics.median(run["seconds"] for run in runs)
+        summary[scenario] = {
+            "rows": rows,
+            "seconds_median": round(seconds, 2),
+            "rows_per_second": round(rows / seconds),
+            "check_share": round(
+                statistics.median(r["check_seconds"] / r["seconds"] for r in runs), 2
+            ),
+            "runs_seconds": [round(run["seconds"], 2) for run in runs],
+            "counts": {name: runs[0][name] for name in ("inserted", "updated", "unchanged")},
+        }
+    return summary
+
+
+def sqlite_backend(*, rows: int, repeat: int) -> dict:
+    RESULTS.mkdir(exist_ok=True)
+    template = RESULTS / "bench-import-template.sqlite3"
+    template.unlink(missing_ok=True)
+    template_url = f"sqlite:///{template}"
+    load_demo(database_url=template_url, scale="default")
+    get_engine(template_url).dispose()
+
+    def fresh_copy(attempt: int) -> str:
+        copy = RESULTS / f"bench-import-{attempt}.sqlite3"
+        for leftover in copy.parent.glob(copy.name + "*"):
+            leftover.unlink()
+        shutil.copy(template, copy)
+        return f"sqlite:///{copy}"
+
+    try:
+        return bench_backend(
+            template_url=template_url, fresh_copy=fresh_copy, rows=rows, repeat=repeat
+        )
+    finally:
+        for path in RESULTS.glob("bench-import-*.sqlite3*"):
+            path.unlink()
+
+
+def postgresql_backend(*, rows: int, repeat: int) -> dict | None:
+    import psycopg
+
+    from tests.pg_cluster import postgres_bin_dir, remove_cluster, start_cluster
+
+    if postgres_bin_dir() is None:
+        print("PostgreSQL binaries not found: skipping postgresql", file=sys.stderr)
+        return None
+    cluster = start_cluster()
+    try:
+        template_url = cluster.create_database("bench_import_template")
+        load_demo(database_url=template_url, scale="default")
+        get_engine(template_url).dispose()
+
+        def fresh_copy(attempt: int) -> str:
+            name = f"bench_import_{attempt}"
+            with psycopg.connect(cluster.admin_dsn, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                admin.execute(f'CREATE DATABASE "{name}" TEMPLATE bench_import_template')
+            return cluster.url(name)
+
+        figures = bench_backend(
+            template_url=template_url, fresh_copy=fresh_copy, rows=rows, repeat=repeat
+        )
+        with psycopg.connect(cluster.admin_dsn) as admin:
+            figures["server"] = admin.execute("SHOW server_version").fetchone()[0]
+        return figures
+    finally:
+        remove_cluster(cluster)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    arguments = parser.parse_args()
+    results = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
+        "rows": arguments.rows,
+        "repeat": arguments.repeat,
+        "backends": {},
+    }
+    for backend in arguments.backends.split(","):
+        runner = sqlite_backend if backend == "sqlite" else postgresql_backend
+        figures = runner(rows=arguments.rows, repeat=arguments.repeat)
+        if figures is not None:
+            results["backends"][backend] = figures
+    print(f"Machine: {results['machine']}; {arguments.rows:,} task rows, median of "
+          f"{arguments.repeat}\n")  # fmt: skip
+    print("| backend | import | rows | seconds | rows/s | reading + validating |")
+    print("|---|---|---|---|---|---|")
+    for backend, figures in results["backends"].items():
+        for scenario in SCENARIOS:
+            run = figures[scenario]
+            print(
+                f"| {backend} | {scenario} | {run['rows']:,} | {run['seconds_median']} | "
+                f"{run['rows_per_second']:,} | {run['check_share']:.0%} |"
+            )
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "bench-import.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
