@@ -21,7 +21,8 @@ EMBEDDED_DATABASE_PATH = PROJECT_ROOT / "data" / "oversight.sqlite3"
 EMBEDDED_DATABASE_URL = f"sqlite:///{EMBEDDED_DATABASE_PATH}"
 
 
-def _secret(name: str) -> str | None:
+def secret(name: str) -> str | None:
+    """A value from Streamlit's secrets file (working folder first, then home), or None."""
     for folder in (Path.cwd(), Path.home()):
         secrets_file = folder / ".streamlit" / "secrets.toml"
         if secrets_file.is_file():
@@ -42,13 +43,13 @@ def normalise_database_url(url: str) -> str:
 
 def resolve_database_url(*, explicit: str | None = None) -> str:
     """The database URL in force: an explicit one (command line) wins over the configuration."""
-    url = explicit or os.environ.get("DATABASE_URL") or _secret("database_url")
+    url = explicit or os.environ.get("DATABASE_URL") or secret("database_url")
     return normalise_database_url(url) if url else EMBEDDED_DATABASE_URL
 
 
 def resolve_read_database_url() -> str:
     """Where pages read from: ``DATABASE_READ_URL`` (a read replica), else the main database."""
-    url = os.environ.get("DATABASE_READ_URL") or _secret("database_read_url")
+    url = os.environ.get("DATABASE_READ_URL") or secret("database_read_url")
     return normalise_database_url(url) if url else resolve_database_url()
 
 

@@ -187,6 +187,34 @@ dataset_info = Table(
     Column("updated_at", DateTime, nullable=True),
 )
 
+# Local accounts (issue 5). No foreign key to org_units: the demo loader truncates the data
+# tables, which PostgreSQL refuses while another table refers to them; the code checks codes.
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(200), primary_key=True),
+    Column("display_name", String(200), nullable=False),
+    Column("password_hash", Text, nullable=True),
+    Column("role", String(16), nullable=False),
+    Column("province_code", CODE, nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("password_changed_at", DateTime, nullable=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("username", String(200), nullable=True),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text, nullable=False),
+    Index("ix_audit_log_user_at", "username", "at"),
+    Index("ix_audit_log_action_at", "action", "at"),
+)
+
+
 FACT_TABLES_IN_LOAD_ORDER = (
     org_units,
     agencies,
