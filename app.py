@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 
 from data_access.filters import Filters
+from data_access.scope import FULL_SCOPE, Scope
 from metrics.i18n import LANGUAGES
 from pages.common import (
     FILTERS_KEY,
@@ -22,13 +23,16 @@ from pages.common import (
 st.set_page_config(page_title="Oversight dashboard", page_icon="🚦", layout="wide")
 
 LANGUAGE_NAMES = {"mn": "Монгол", "en": "English"}
+# Every query is restricted by the reader's scope in SQL. Until sign-in is wired in, every
+# reader has the full scope (leadership); the scope will then come from the signed-in user.
+READER_SCOPE = FULL_SCOPE
 
 
 def _year_options(first: date, last: date) -> list[str]:
     return [str(year) for year in range(last.year, first.year - 1, -1)]
 
 
-def sidebar_filters(reference: dict) -> Filters:
+def sidebar_filters(reference: dict, scope: Scope) -> Filters:
     """Period, as-of date, province, ministry and agency; the result drives every page."""
     first, last = reference["date_range"]
     data_as_of = date.fromisoformat(
@@ -82,6 +86,7 @@ def sidebar_filters(reference: dict) -> Filters:
             key=f"agency_{ministry}",
         )
     return Filters(
+        scope=scope,
         period_start=period_start,
         period_end=period_end,
         as_of=as_of,
@@ -108,10 +113,10 @@ PAGES = [
 
 with data_guard():
     ensure_prepared(write_database_url())
-    reference = reference_data(database_url())
+    reference = reference_data(database_url(), READER_SCOPE)
 if reference["dataset"].get("dataset") == "synthetic_demo":
     st.warning(t("banner.demo"), icon="⚠️")
-st.session_state[FILTERS_KEY] = sidebar_filters(reference)
+st.session_state[FILTERS_KEY] = sidebar_filters(reference, READER_SCOPE)
 navigation = st.navigation(
     [st.Page(path, title=t(title), icon=icon) for path, title, icon in PAGES]
 )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from data_access.scope import Scope
+
 
 class GroupBy(StrEnum):
     NONE = "none"
@@ -23,9 +25,11 @@ class Filters:
     """What the user chose in the sidebar: the reporting period, the as-of date and a scope.
 
     Facts dated after ``as_of`` are invisible: a task issued later does not exist yet, a
-    completion dated later leaves the task open.
+    completion dated later leaves the task open. ``scope`` is whose eyes read: it comes from
+    the signed-in user, never from a widget, and every query restricts its rows by it in SQL.
     """
 
+    scope: Scope
     period_start: date
     period_end: date
     as_of: date

@@ -49,9 +49,11 @@ def _group(group_by: GroupBy, *, agency_code: ColumnElement) -> ColumnElement:
 
 
 def _scope(filters: Filters, *, agency_code: ColumnElement) -> list[ColumnElement]:
-    conditions: list[ColumnElement] = []
-    if filters.province_code:
-        conditions.append(_province() == filters.province_code)
+    conditions: list[ColumnElement] = [
+        _province() == province
+        for province in (filters.province_code, filters.scope.province_only)
+        if province
+    ]
     if filters.ministry_code:
         conditions.append(_ministry() == filters.ministry_code)
     if filters.agency_code:
@@ -268,8 +270,9 @@ def reporting_inputs(
         query = query.where(ministry == filters.ministry_code)
     if filters.agency_code:
         query = query.where(agencies.c.code == filters.agency_code)
-    if filters.province_code:
-        query = query.where(_province() == filters.province_code)
+    for province in (filters.province_code, filters.scope.province_only):
+        if province:
+            query = query.where(_province() == province)
     frame = pd.DataFrame(connection.execute(query).mappings().all())
     columns = [
         "agency_code", "name_mn", "name_en", "kind", "ministry_code", "items_expected",

@@ -39,6 +39,7 @@ from data_access.queries import (
     _month_label,
     _plan_fact,
     _plan_item_progress,
+    _province_conditions,
     _province_of_unit,
     _published_fact,
     _response_fact,
@@ -148,7 +149,7 @@ def _readiness_fact(*, latest: Subquery) -> _Fact:
 
 def _readiness_scope(*, filters: Filters) -> list[ColumnElement]:
     # Communes belong to provinces, not to agencies: only the province narrows them.
-    return [_province_of_unit() == filters.province_code] if filters.province_code else []
+    return _province_conditions(filters=filters)
 
 
 def readiness_by_criterion(

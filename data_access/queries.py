@@ -30,6 +30,7 @@ from sqlalchemy import (
 from data_access import schema
 from data_access.filters import Filters, GroupBy
 from data_access.periods import periods_overlapping
+from data_access.scope import Scope
 
 ALL = "all"
 NATIONAL = "_national"
@@ -86,10 +87,18 @@ def _group_expression(*, fact: _Fact, group_by: GroupBy) -> ColumnElement:
     return expression.label("group_code")
 
 
-def _scope_conditions(*, fact: _Fact, filters: Filters) -> list[ColumnElement]:
+def _province_conditions(*, filters: Filters) -> list[ColumnElement]:
+    """The chosen province and the reader's own province (a regional office): both apply, so
+    a regional user choosing another province gets nothing."""
     conditions: list[ColumnElement] = []
-    if filters.province_code:
-        conditions.append(_province_of_unit() == filters.province_code)
+    for province in (filters.province_code, filters.scope.province_only):
+        if province:
+            conditions.append(_province_of_unit() == province)
+    return conditions
+
+
+def _scope_conditions(*, fact: _Fact, filters: Filters) -> list[ColumnElement]:
+    conditions = _province_conditions(filters=filters)
     if filters.ministry_code:
         conditions.append(_ministry_of_agency() == filters.ministry_code)
     if filters.agency_code:
@@ -582,7 +591,7 @@ def readiness_counts(
         unit_code=per_commune.c.org_unit_code,
         agency_code=literal(None),
     )
-    scope = [_province_of_unit() == filters.province_code] if filters.province_code else []
+    scope = _province_conditions(filters=filters)
     return _grouped(
         connection=connection,
         fact=fact,
@@ -757,9 +766,11 @@ def _overdue_conditions(*, filters: Filters) -> list[ColumnElement]:
     ]
 
 
-def provinces(*, connection: Connection) -> pd.DataFrame:
-    """Level-1 units. Columns: code, name_mn, name_en, lat, lon, has_geometry."""
+def provinces(*, connection: Connection, scope: Scope) -> pd.DataFrame:
+    """Level-1 units the reader may see (a regional office: its own). Columns: code, name_mn,
+    name_en, lat, lon, has_geometry."""
     units = schema.org_units
+    own = [units.c.code == scope.province_only] if scope.province_only else []
     query = (
         select(
             units.c.code,
@@ -769,35 +780,46 @@ def provinces(*, connection: Connection) -> pd.DataFrame:
             units.c.lon,
             units.c.geometry.is_not(None).label("has_geometry"),
         )
-        .where(units.c.level == 1)
+        .where(units.c.level == 1, *own)
         .order_by(units.c.code)
     )
     return pd.DataFrame(connection.execute(query).mappings().all())
 
 
-def units_under(*, connection: Connection, parent_code: str) -> pd.DataFrame:
-    """Level-2 units of a province. Columns: code, name_mn, name_en, lat, lon."""
+def units_under(*, connection: Connection, parent_code: str, scope: Scope) -> pd.DataFrame:
+    """Level-2 units of a province (none outside a regional reader's own). Columns: code,
+    name_mn, name_en, lat, lon."""
     units = schema.org_units
+    own = [units.c.parent_code == scope.province_only] if scope.province_only else []
     query = (
         select(units.c.code, units.c.name_mn, units.c.name_en, units.c.lat, units.c.lon)
-        .where(units.c.parent_code == parent_code)
+        .where(units.c.parent_code == parent_code, *own)
         .order_by(units.c.code)
     )
     frame = pd.DataFrame(connection.execute(query).mappings().all())
     return frame if not frame.empty else pd.DataFrame(columns=["code", "name_mn", "name_en"])
 
 
-def agencies(*, connection: Connection) -> pd.DataFrame:
-    """Every agency. Columns: code, name_mn, name_en, kind, parent_code, org_unit_code."""
+def agencies(*, connection: Connection, scope: Scope) -> pd.DataFrame:
+    """Agencies the reader may see: for a regional office the national ones and those seated
+    in its province. Columns: code, name_mn, name_en, kind, parent_code, org_unit_code."""
     table = schema.agencies
-    query = select(
-        table.c.code,
-        table.c.name_mn,
-        table.c.name_en,
-        table.c.kind,
-        table.c.parent_code,
-        table.c.org_unit_code,
-    ).order_by(table.c.code)
+    query = (
+        select(
+            table.c.code,
+            table.c.name_mn,
+            table.c.name_en,
+            table.c.kind,
+            table.c.parent_code,
+            table.c.org_unit_code,
+        )
+        .select_from(table.outerjoin(_unit, _unit.c.code == table.c.org_unit_code))
+        .order_by(table.c.code)
+    )
+    if scope.province_only:
+        query = query.where(
+            or_(table.c.org_unit_code.is_(None), _province_of_unit() == scope.province_only)
+        )
     return pd.DataFrame(connection.execute(query).mappings().all())
 
 
@@ -807,8 +829,13 @@ def dataset_info(*, connection: Connection) -> dict[str, str]:
     return {key: value for key, value in connection.execute(select(table.c.key, table.c.value))}
 
 
-def task_date_range(*, connection: Connection) -> tuple[date | None, date | None]:
-    """First and last issue dates of the control cards (for sensible default filters)."""
+def task_date_range(*, connection: Connection, scope: Scope) -> tuple[date | None, date | None]:
+    """First and last issue dates of the control cards the reader may see (for defaults)."""
     tasks = schema.tasks
-    row = connection.execute(select(func.min(tasks.c.issued_on), func.max(tasks.c.issued_on))).one()
+    query = select(func.min(tasks.c.issued_on), func.max(tasks.c.issued_on))
+    if scope.province_only:
+        query = query.select_from(tasks.join(_unit, _unit.c.code == tasks.c.org_unit_code)).where(
+            _province_of_unit() == scope.province_only
+        )
+    row = connection.execute(query).one()
     return row[0], row[1]

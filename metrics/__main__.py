@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from data_access.db import get_engine, resolve_database_url, sqlite_file
 from data_access.filters import Filters, GroupBy
 from data_access.inputs import collect_inputs
+from data_access.scope import FULL_SCOPE
 from metrics.compute import SUMMARY_INDICATORS, national_summary
 from metrics.definitions import METRICS, QUERY_RULES
 from metrics.glossary import glossary_markdown
@@ -73,6 +74,7 @@ def _table(summary: dict) -> str:
 
 def _summary(arguments: argparse.Namespace) -> dict:
     filters = Filters(
+        scope=FULL_SCOPE,
         period_start=arguments.period_start or date(arguments.as_of.year, 1, 1),
         period_end=arguments.period_end or date(arguments.as_of.year, 12, 31),
         as_of=arguments.as_of,

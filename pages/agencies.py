@@ -33,7 +33,7 @@ url = database_url()
 st.title(t("page.agencies"))
 
 with data_guard():
-    agencies = reference_data(url)["agencies"]
+    agencies = reference_data(url, filters.scope)["agencies"]
     scores = scorecard(url, filters, GroupBy.AGENCY, AGENCY_PARTS)
 
 metric_key = st.selectbox(

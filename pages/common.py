@@ -20,6 +20,7 @@ from data_access import queries
 from data_access.db import get_engine, resolve_database_url, resolve_read_database_url
 from data_access.filters import Filters, GroupBy
 from data_access.inputs import PARTS, collect_inputs
+from data_access.scope import Scope
 from data_access.setup import needs_demo_data, prepare
 from metrics import compute, trend
 from metrics.definitions import (
@@ -108,18 +109,18 @@ def ensure_prepared(url: str) -> None:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def reference_data(url: str) -> dict[str, object]:
+def reference_data(url: str, scope: Scope) -> dict[str, object]:
     return {
-        "provinces": _run(url, queries.provinces),
-        "agencies": _run(url, queries.agencies),
+        "provinces": _run(url, queries.provinces, scope=scope),
+        "agencies": _run(url, queries.agencies, scope=scope),
         "dataset": _run(url, queries.dataset_info),
-        "date_range": _run(url, queries.task_date_range),
+        "date_range": _run(url, queries.task_date_range, scope=scope),
     }
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def units_under(url: str, parent_code: str) -> pd.DataFrame:
-    return _run(url, queries.units_under, parent_code=parent_code)
+def units_under(url: str, parent_code: str, scope: Scope) -> pd.DataFrame:
+    return _run(url, queries.units_under, parent_code=parent_code, scope=scope)
 
 
 def _inputs(

@@ -257,6 +257,11 @@ with tab_import:
             st.rerun()
 
 
+def _blank(values: pd.Series) -> pd.Series:
+    """Missing values shown as an empty cell rather than "None"."""
+    return values.astype(object).where(values.notna(), "").astype(str)
+
+
 def _reporting_status_text(status: str) -> str:
     value = completeness.ReportingStatus(status)
     return f"{STATUS_SYMBOLS[value]} {t(f'data.reporting_{value.value}')}"
@@ -296,11 +301,11 @@ with tab_reporting:
                 {
                     t("col.agency"): shown[f"name_{language()}"],
                     t("col.status"): shown["status"].map(_reporting_status_text),
-                    t("data.days_late"): shown["days_late"],
+                    t("data.days_late"): _blank(shown["days_late"]),
                     t("data.items_expected"): shown["items_expected"],
-                    t("data.first_report"): shown["first_report"],
-                    t("data.last_report"): shown["last_report"],
-                    t("data.last_import"): shown["last_import"],
+                    t("data.first_report"): _blank(shown["first_report"]),
+                    t("data.last_report"): _blank(shown["last_report"]),
+                    t("data.last_import"): _blank(shown["last_import"]),
                 }
             ),
             hide_index=True,

@@ -51,7 +51,7 @@ with data_guard():
     national = digital_scorecard(url, filters, GroupBy.NONE)
     by_province = digital_scorecard(url, filters, GroupBy.PROVINCE)
     monthly = monthly_services(url, filters)
-    provinces = reference_data(url)["provinces"]
+    provinces = reference_data(url, filters.scope)["provinces"]
 
 row = national.iloc[0] if not national.empty else pd.Series(dtype=object)
 tiles = st.columns(4)

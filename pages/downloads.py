@@ -33,7 +33,7 @@ def _name(codes: pd.DataFrame, code: str | None) -> str:
 def stamp_for(*, title: str) -> Stamp:
     """The stamp for the current filters and language: title, filters, as-of date, source."""
     filters = current_filters()
-    reference = reference_data(database_url())
+    reference = reference_data(database_url(), filters.scope)
     source = t("export.source")
     if reference["dataset"].get("dataset") == "synthetic_demo":
         source = f"{source} — {t('export.synthetic')}"

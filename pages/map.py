@@ -33,7 +33,8 @@ from pages.common import (
 
 MAP_METRICS = STATUS_METRICS
 SELECTED_KEY = "map_province"
-MONGOLIA_VIEW = pdk.ViewState(latitude=46.8, longitude=103.0, zoom=4.1, pitch=0)
+# Zoomed out a little from the markers-only view, so the whole country's outline fits.
+MONGOLIA_VIEW = pdk.ViewState(latitude=46.8, longitude=103.0, zoom=3.7, pitch=0)
 OUTLINE = [40, 40, 40]
 STALE_OUTLINE = [20, 20, 20]
 OUTLINE_PIXELS, STALE_OUTLINE_PIXELS = 1, 4
@@ -114,7 +115,8 @@ def _deck(frame: pd.DataFrame, view: pdk.ViewState, shapes: dict[str, dict]) -> 
                 get_fill_color="properties.colour",
                 get_line_color="properties.line",
                 get_line_width="properties.line_width",
-                line_width_units="pixels",
+                # Quoted: pydeck turns other strings into accessor expressions.
+                line_width_units="'pixels'",
                 stroked=True,
                 filled=True,
                 pickable=True,
@@ -132,7 +134,7 @@ def _deck(frame: pd.DataFrame, view: pdk.ViewState, shapes: dict[str, dict]) -> 
             get_radius="radius",
             get_line_color="line",
             get_line_width="line_width",
-            line_width_units="pixels",
+            line_width_units="'pixels'",
             stroked=True,
             pickable=True,
         )
@@ -206,7 +208,7 @@ def _legend() -> None:
 
 
 with data_guard():
-    provinces = reference_data(url)["provinces"]
+    provinces = reference_data(url, filters.scope)["provinces"]
     province_figures = scorecard_with_freshness(url, filters, GroupBy.PROVINCE)
     province_shapes = unit_shapes(url, 1, None)
 
@@ -244,7 +246,7 @@ if selected:
         district_figures = scorecard_with_freshness(
             url, replace(filters, province_code=selected), GroupBy.DISTRICT
         )
-        districts = units_under(url, selected)
+        districts = units_under(url, selected, filters.scope)
         district_shapes = unit_shapes(url, 2, selected)
     district_frame = _map_frame(district_figures, districts)
     centre = province_frame.loc[province_frame["code"] == selected].iloc[0]

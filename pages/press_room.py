@@ -110,7 +110,7 @@ def _charts() -> list[PressChart]:
         by_ministry = plan_execution(url, filters, GroupBy.MINISTRY)
         gaps = gap(url, filters, GroupBy.PROVINCE)
         series = monthly_trend(url, filters)
-        provinces = reference_data(url)["provinces"]
+        provinces = reference_data(url, filters.scope)["provinces"]
     row = national.iloc[0] if not national.empty else pd.Series(dtype=object)
     province_frame = _province_frame(by_province, provinces)
     map_table = pd.DataFrame({t("col.name"): province_frame["name"]})

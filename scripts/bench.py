@@ -27,10 +27,14 @@ logging.getLogger("streamlit").setLevel(logging.ERROR)
 from data_access.demo import load_demo  # noqa: E402
 from data_access.filters import Filters, GroupBy  # noqa: E402
 from data_access.migrate import upgrade_to_head  # noqa: E402
+from data_access.scope import FULL_SCOPE  # noqa: E402
 from pages import common  # noqa: E402
 
 FILTERS = Filters(
-    period_start=date(2025, 1, 1), period_end=date(2025, 12, 31), as_of=date(2025, 11, 30)
+    scope=FULL_SCOPE,
+    period_start=date(2025, 1, 1),
+    period_end=date(2025, 12, 31),
+    as_of=date(2025, 11, 30),
 )
 
 
@@ -45,7 +49,7 @@ def page_calls(url: str) -> dict[str, list]:
             lambda: common.monthly_trend(url, FILTERS),
         ],
         "map": [
-            lambda: common.reference_data(url),
+            lambda: common.reference_data(url, FULL_SCOPE),
             lambda: common.scorecard(url, FILTERS, GroupBy.PROVINCE),
             lambda: common.scorecard(url, replace(FILTERS, province_code="65"), GroupBy.DISTRICT),
         ],

@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from data_access.db import get_engine
 from data_access.filters import Filters
 from data_access.migrate import upgrade_to_head
+from data_access.scope import FULL_SCOPE
 from tests import tiny_dataset
 from tests.pg_cluster import Cluster, postgres_bin_dir, remove_cluster, start_cluster
 
@@ -67,6 +68,7 @@ def tiny_connection(tiny_database_url: str) -> Iterator[Connection]:
 @pytest.fixture
 def tiny_filters() -> Filters:
     return Filters(
+        scope=FULL_SCOPE,
         period_start=tiny_dataset.PERIOD_START,
         period_end=tiny_dataset.PERIOD_END,
         as_of=tiny_dataset.AS_OF,

@@ -16,6 +16,7 @@ import pytest
 
 from data_access import queries
 from data_access.filters import GroupBy
+from data_access.scope import FULL_SCOPE
 from metrics.definitions import DUE_SOON_DAYS, OVERDUE_AGEING_BUCKETS, SATISFIED_MIN_SCORE
 
 TASK_COLUMNS = [
@@ -301,13 +302,13 @@ def test_monthly_completions_and_open_tasks(tiny_connection, tiny_filters):
 
 
 def test_reference_lookups(tiny_connection):
-    provinces = queries.provinces(connection=tiny_connection)
+    provinces = queries.provinces(connection=tiny_connection, scope=FULL_SCOPE)
     assert list(provinces["code"]) == ["11", "41"]
-    assert list(queries.units_under(connection=tiny_connection, parent_code="41")["code"]) == [
-        "4101"
-    ]
-    assert len(queries.agencies(connection=tiny_connection)) == 5
-    assert queries.task_date_range(connection=tiny_connection) == (
+    assert list(
+        queries.units_under(connection=tiny_connection, parent_code="41", scope=FULL_SCOPE)["code"]
+    ) == ["4101"]
+    assert len(queries.agencies(connection=tiny_connection, scope=FULL_SCOPE)) == 5
+    assert queries.task_date_range(connection=tiny_connection, scope=FULL_SCOPE) == (
         date(2023, 12, 31),
         date(2024, 12, 16),
     )

@@ -10,14 +10,21 @@ import pytest
 from data_access.db import get_engine
 from data_access.filters import Filters, GroupBy
 from data_access.inputs import collect_inputs
+from data_access.scope import FULL_SCOPE
 from metrics.compute import scorecard
 from metrics.definitions import QUERY_RULES
 
 YEAR_2024 = Filters(
-    period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), as_of=date(2024, 12, 31)
+    scope=FULL_SCOPE,
+    period_start=date(2024, 1, 1),
+    period_end=date(2024, 12, 31),
+    as_of=date(2024, 12, 31),
 )
 LATEST = Filters(
-    period_start=date(2025, 1, 1), period_end=date(2025, 12, 31), as_of=date(2025, 11, 30)
+    scope=FULL_SCOPE,
+    period_start=date(2025, 1, 1),
+    period_end=date(2025, 12, 31),
+    as_of=date(2025, 11, 30),
 )
 
 

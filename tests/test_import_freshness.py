@@ -10,6 +10,7 @@ import pytest
 
 from data_access.filters import Filters, GroupBy
 from data_access.freshness import latest_fact_dates, reporting_inputs
+from data_access.scope import FULL_SCOPE
 from metrics.completeness import (
     ReportingPeriod,
     ReportingStatus,
@@ -26,7 +27,9 @@ from metrics.definitions import STALE_AFTER_DAYS
 
 D = date.fromisoformat
 AS_OF = D("2024-12-15")
-FILTERS = Filters(period_start=D("2024-01-01"), period_end=D("2024-12-31"), as_of=AS_OF)
+FILTERS = Filters(
+    scope=FULL_SCOPE, period_start=D("2024-01-01"), period_end=D("2024-12-31"), as_of=AS_OF
+)
 Q3 = ReportingPeriod(label="2024-Q3", start=D("2024-07-01"), end=D("2024-09-30"),
                      deadline=D("2024-10-10"))  # fmt: skip
 
@@ -161,6 +164,7 @@ def test_the_newest_facts_per_agency_and_within_a_province(tiny_connection):
     tuv = latest_fact_dates(
         connection=tiny_connection,
         filters=Filters(
+            scope=FULL_SCOPE,
             period_start=FILTERS.period_start,
             period_end=FILTERS.period_end,
             as_of=AS_OF,

@@ -160,3 +160,30 @@ def test_reporting_completeness_and_boundaries_tabs(tiny_app):
     app.button(key="boundary_go").click()
     app.run()
     assert any("хадгаллаа" in success.value for success in app.success)
+
+
+PROBLEM_FILES = [
+    ("tasks_duplicates.csv", "tasks"),
+    ("tasks_dates.csv", "tasks"),
+    ("unknown_column.csv", "tasks"),
+    ("extra_values.csv", "tasks"),
+    ("undecodable.csv", "tasks"),
+    ("empty.csv", "tasks"),
+    ("tasks_cp1251.csv", "tasks"),
+    ("agencies_cascade.csv", "agencies"),
+    ("org_units_logic.csv", "org_units"),
+    ("service_stats_logic.csv", "service_stats"),
+]
+
+
+def test_every_kind_of_problem_file_is_explained_without_an_error(tiny_app):
+    app = tiny_app
+    _open(app, "pages/data.py")
+    for name, table in PROBLEM_FILES:
+        app.selectbox(key="import_table").set_value(table)
+        app.run()
+        app.file_uploader[0].set_value((name, (FILES / name).read_bytes(), "text/csv"))
+        app.run()
+        assert not app.exception, (name, [error.value for error in app.exception])
+        shown = [*app.success, *app.error, *app.warning]
+        assert shown, name

@@ -16,6 +16,7 @@ from data_access.db import get_engine
 from data_access.filters import Filters, GroupBy
 from data_access.inputs import PARTS, collect_inputs
 from data_access.migrate import upgrade_to_head
+from data_access.scope import FULL_SCOPE
 from metrics import compute, outlook, reality
 from metrics.definitions import (
     COMPLETE_PERCENT,
@@ -55,6 +56,7 @@ def connection(reality_url: str) -> Iterator[Connection]:
 @pytest.fixture
 def filters() -> Filters:
     return Filters(
+        scope=FULL_SCOPE,
         period_start=reality_dataset.PERIOD_START,
         period_end=reality_dataset.PERIOD_END,
         as_of=reality_dataset.AS_OF,

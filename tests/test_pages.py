@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from data_access import queries
 from data_access.db import get_engine
+from data_access.scope import FULL_SCOPE
 from tests.conftest import PROJECT_ROOT
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -108,7 +109,7 @@ def test_map_drills_down_to_the_districts_of_a_province(app: AppTest, small_demo
     app.run()
     assert not app.exception
     with get_engine(small_demo_url).connect() as connection:
-        soums = queries.units_under(connection=connection, parent_code="65")
+        soums = queries.units_under(connection=connection, parent_code="65", scope=FULL_SCOPE)
     districts = app.dataframe[1].value
     assert sorted(districts.iloc[:, 0]) == sorted(soums["name_mn"])
 

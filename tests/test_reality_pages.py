@@ -14,6 +14,7 @@ from data_access.db import get_engine
 from data_access.filters import Filters, GroupBy
 from data_access.inputs import PARTS, collect_inputs
 from data_access.migrate import upgrade_to_head
+from data_access.scope import FULL_SCOPE
 from metrics import compute, inflation, reality
 from metrics.definitions import (
     CONFIDENCE_LEVEL,
@@ -200,10 +201,16 @@ def test_outlook_lists_the_items_that_will_miss(reality_app: AppTest):
 # --- the planted stories of the default demo dataset ---------------------------------------------
 
 YEAR_2024 = Filters(
-    period_start=date(2024, 1, 1), period_end=date(2024, 12, 31), as_of=date(2024, 12, 31)
+    scope=FULL_SCOPE,
+    period_start=date(2024, 1, 1),
+    period_end=date(2024, 12, 31),
+    as_of=date(2024, 12, 31),
 )
 LATEST = Filters(
-    period_start=date(2025, 1, 1), period_end=date(2025, 12, 31), as_of=date(2025, 11, 30)
+    scope=FULL_SCOPE,
+    period_start=date(2025, 1, 1),
+    period_end=date(2025, 12, 31),
+    as_of=date(2025, 11, 30),
 )
 
 
