@@ -31,6 +31,7 @@ from pages.common import (
     t,
     with_indicator_columns,
 )
+from pages.downloads import chart, shown_table
 
 RESOLUTION_COLOURS = {
     "resolved_early": "#1b9e77",
@@ -104,7 +105,7 @@ with left:
     figure.update_layout(
         yaxis_title="%", yaxis_range=[0, 100], height=340, margin={"t": 20}, legend_orientation="h"
     )
-    st.plotly_chart(figure, width="stretch")
+    chart(figure, title=figure.layout.title.text or t("page.digital"), key="digital_services_1")
 with right:
     figure = go.Figure()
     for name in RESOLUTION_CLASSES:
@@ -121,7 +122,7 @@ with right:
         margin={"t": 20},
         legend={"orientation": "h", "traceorder": "normal"},
     )
-    st.plotly_chart(figure, width="stretch")
+    chart(figure, title=figure.layout.title.text or t("page.digital"), key="digital_services_2")
 st.caption(t("digital.trend_note"))
 
 
@@ -153,7 +154,13 @@ def _units(frame: pd.DataFrame) -> pd.DataFrame:
 
 province_rows = _units(by_province)
 st.subheader(t("digital.by_province"))
-st.dataframe(_service_table(province_rows), hide_index=True, width="stretch")
+shown_table(
+    _service_table(province_rows),
+    title=t("page.digital"),
+    key="digital_services_table_1",
+    hide_index=True,
+    width="stretch",
+)
 show_explainer(
     frame=province_rows, metric_key="online_share", as_of=filters.as_of, key="digital_explain"
 )
@@ -176,7 +183,7 @@ figure.update_layout(
     margin={"t": 40},
     legend={"orientation": "h", "traceorder": "normal"},
 )
-st.plotly_chart(figure, width="stretch")
+chart(figure, title=figure.layout.title.text or t("page.digital"), key="digital_services_3")
 
 province_names = dict(zip(provinces["code"], provinces[f"name_{language()}"], strict=True))
 codes = provinces["code"].tolist()
@@ -192,7 +199,13 @@ with data_guard():
     districts = _units(digital_scorecard(url, in_province, GroupBy.DISTRICT))
     communes = commune_matrix(url, in_province)
 st.markdown(f"**{t('digital.districts', province=province_names.get(chosen, chosen))}**")
-st.dataframe(_service_table(districts), hide_index=True, width="stretch")
+shown_table(
+    _service_table(districts),
+    title=t("page.digital"),
+    key="digital_services_table_2",
+    hide_index=True,
+    width="stretch",
+)
 
 
 # --- commune readiness ------------------------------------------------------------------------
@@ -324,7 +337,7 @@ with left:
         height=320,
         margin={"t": 40},
     )
-    st.plotly_chart(figure, width="stretch")
+    chart(figure, title=figure.layout.title.text or t("page.digital"), key="digital_services_4")
 with right:
     per_province = _units(missing_by_province)
     grid = per_province.assign(
@@ -339,7 +352,7 @@ with right:
     ).pivot(index="name", columns="label", values="cell")
     grid.index.name = t("col.name")
     grid.columns.name = None
-    st.dataframe(grid, width="stretch")
+    shown_table(grid, title=t("page.digital"), key="digital_services_table_3", width="stretch")
     st.caption(t("digital.missing_note"))
 
 st.markdown(f"**{t('digital.communes_title', province=province_names.get(chosen, chosen))}**")
@@ -360,5 +373,11 @@ else:
         matrix[_criterion(name.removeprefix(MET_PREFIX))] = communes[name].map(
             lambda met: "—" if pd.isna(met) else ("✓" if met else "✗")
         )
-    st.dataframe(style_status_columns(matrix, [t("col.status")]), hide_index=True, width="stretch")
+    shown_table(
+        style_status_columns(matrix, [t("col.status")]),
+        title=t("page.digital"),
+        key="digital_services_table_4",
+        hide_index=True,
+        width="stretch",
+    )
     st.caption(t("digital.commune_rule"))

@@ -11,6 +11,7 @@ import re
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from pages.common import current_filters, database_url, language, reference_data, t
 from pages.exports import (
@@ -102,3 +103,10 @@ def table_downloads(frame: pd.DataFrame, *, title: str, key: str) -> None:
             icon=":material/download:",
             on_click="ignore",
         )
+
+
+def shown_table(data: pd.DataFrame | Styler, *, title: str, key: str, **display: object) -> None:
+    """Show a table and offer it as CSV and XLSX (the values, without the colouring)."""
+    st.dataframe(data, **display)
+    frame = data.data if isinstance(data, Styler) else data
+    table_downloads(frame, title=title, key=key)

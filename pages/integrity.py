@@ -28,6 +28,7 @@ from pages.common import (
     t,
     verification,
 )
+from pages.downloads import chart, shown_table
 
 SIDE_COLOURS = {RATINGS: "#7570b3", CITIZENS: "#d95f02"}
 
@@ -107,7 +108,9 @@ table = pd.DataFrame(
         t("integrity.col_compatible"): summary["compatible"].map(_yes_no),
     }
 )
-st.dataframe(table, hide_index=True, width="stretch")
+shown_table(
+    table, title=t("page.integrity"), key="integrity_table_1", hide_index=True, width="stretch"
+)
 
 st.markdown(f"**{t('integrity.distribution_title')}**")
 tested = summary[summary["compatible"].notna()]
@@ -158,7 +161,7 @@ else:
         margin={"t": 20},
         legend_orientation="h",
     )
-    st.plotly_chart(figure, width="stretch")
+    chart(figure, title=figure.layout.title.text or t("page.integrity"), key="integrity_1")
     st.caption(t("integrity.distribution_note"))
 
 st.subheader(t("integrity.reports_title"))
@@ -213,7 +216,7 @@ figure.update_layout(
     height=460,
     legend_orientation="h",
 )
-st.plotly_chart(figure, width="stretch")
+chart(figure, title=figure.layout.title.text or t("page.integrity"), key="integrity_2")
 
 table = pd.DataFrame(
     {
@@ -242,4 +245,6 @@ table = pd.DataFrame(
         ),
     }
 )
-st.dataframe(table, hide_index=True, width="stretch")
+shown_table(
+    table, title=t("page.integrity"), key="integrity_table_2", hide_index=True, width="stretch"
+)

@@ -29,6 +29,7 @@ from pages.common import (
     style_status_columns,
     t,
 )
+from pages.downloads import chart, shown_table
 
 RISK_PAGE = 200
 definition = PROJECTED_EXECUTION
@@ -112,7 +113,13 @@ table = pd.DataFrame(
         .astype(int),
     }
 )
-st.dataframe(style_status_columns(table, [t("col.status")]), hide_index=True, width="stretch")
+shown_table(
+    style_status_columns(table, [t("col.status")]),
+    title=t("page.outlook"),
+    key="outlook_table_1",
+    hide_index=True,
+    width="stretch",
+)
 show_definition_explainer(
     frame=plans, definition=definition, as_of=filters.as_of, key="outlook_explain"
 )
@@ -158,7 +165,7 @@ if chosen:
     figure.update_layout(
         yaxis_title="%", yaxis_range=[0, 105], height=380, margin={"t": 20}, legend_orientation="h"
     )
-    st.plotly_chart(figure, width="stretch")
+    chart(figure, title=figure.layout.title.text or t("page.outlook"), key="outlook_1")
     st.caption(t("outlook.chart_note"))
 
 st.subheader(t("outlook.risk_title", count=len(at_risk)))

@@ -24,6 +24,7 @@ from pages.common import (
     t,
     with_indicator_columns,
 )
+from pages.downloads import chart
 
 HEADLINE = ("plan_execution", "on_time_rate", "overdue_share", "satisfaction", "self_rating", "gap")
 
@@ -98,7 +99,7 @@ trend.add_scatter(
 trend.update_layout(
     yaxis_title="%", yaxis_range=[0, 105], height=360, margin={"t": 20}, legend_orientation="h"
 )
-st.plotly_chart(trend, width="stretch")
+chart(trend, title=trend.layout.title.text or t("page.overview"), key="overview_1")
 
 st.subheader(t("overview.worst"))
 left, right = st.columns(2)

@@ -19,6 +19,7 @@ from pages.common import (
     t,
     with_indicator_columns,
 )
+from pages.downloads import chart, shown_table
 
 RULE = PAPER_GREEN_RULE
 EVIDENCE_LIMIT = 12
@@ -97,7 +98,7 @@ def _chart(frame: pd.DataFrame) -> None:
         margin={"t": 60},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "traceorder": "normal"},
     )
-    st.plotly_chart(figure, width="stretch")
+    chart(figure, title=figure.layout.title.text or t("page.reality"), key="reality_check_1")
 
 
 def _evidence(frame: pd.DataFrame) -> None:
@@ -136,7 +137,13 @@ if paper.empty:
     st.success(t("reality.none"))
 else:
     _chart(paper)
-    st.dataframe(_table(paper), hide_index=True, width="stretch")
+    shown_table(
+        _table(paper),
+        title=t("page.reality"),
+        key="reality_check_table_1",
+        hide_index=True,
+        width="stretch",
+    )
     _evidence(paper)
 
 st.subheader(t("reality.watch_title"))
@@ -144,7 +151,13 @@ st.caption(t("reality.watch_help"))
 if watch.empty:
     st.success(t("reality.none_watch"))
 else:
-    st.dataframe(_table(watch), hide_index=True, width="stretch")
+    shown_table(
+        _table(watch),
+        title=t("page.reality"),
+        key="reality_check_table_2",
+        hide_index=True,
+        width="stretch",
+    )
     _evidence(watch)
 
 names = "; ".join(paper[f"name_{language()}"].astype(str))
