@@ -192,7 +192,8 @@ def _show_report(report: ImportReport) -> None:
 def _templates(table: str) -> None:
     rules = RULES[table]
     st.caption(rules.description[language()])
-    with st.expander(t("data.standard", table=table)):
+    # Open at first: what the file must hold is what a clerk needs before choosing one.
+    with st.expander(t("data.standard", table=table), expanded=True):
         st.dataframe(
             pd.DataFrame(
                 {
@@ -202,7 +203,8 @@ def _templates(table: str) -> None:
                         for rule in rules.columns
                     ],
                     t("data.col_rule"): [
-                        rule_text(rule).replace("`", "") for rule in rules.columns
+                        rule_text(rule, language=language()).replace("`", "")
+                        for rule in rules.columns
                     ],
                     t("data.col_meaning"): [rule.description[language()] for rule in rules.columns],
                 }

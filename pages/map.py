@@ -33,8 +33,7 @@ from pages.common import (
 
 MAP_METRICS = STATUS_METRICS
 SELECTED_KEY = "map_province"
-# Zoomed out a little from the markers-only view, so the whole country's outline fits.
-MONGOLIA_VIEW = pdk.ViewState(latitude=46.8, longitude=103.0, zoom=3.7, pitch=0)
+MONGOLIA_VIEW = pdk.ViewState(latitude=46.8, longitude=103.0, zoom=4.1, pitch=0)
 OUTLINE = [40, 40, 40]
 STALE_OUTLINE = [20, 20, 20]
 OUTLINE_PIXELS, STALE_OUTLINE_PIXELS = 1, 4

@@ -97,10 +97,6 @@ class ImportReport:
     errors: pd.DataFrame = field(default_factory=lambda: error_frame([]))
 
     @property
-    def rejected(self) -> int:
-        return self.check.rows_read - self.check.rows_valid if self.check.readable else 0
-
-    @property
     def wrote(self) -> bool:
         return self.status in (Status.IMPORTED, Status.PARTIAL)
 
@@ -254,7 +250,10 @@ def import_file(
                 }
             ]
         )
-        log.write_alone(database_url=database_url, status=Status.FAILED, message=_first_line(error))
+        if not dry_run:
+            log.write_alone(
+                database_url=database_url, status=Status.FAILED, message=_first_line(error)
+            )
         return ImportReport(
             status=Status.FAILED, check=check, duration_seconds=log.elapsed(), errors=failure
         )
@@ -306,7 +305,7 @@ class _LogEntry:
             "rows_inserted": counts.inserted,
             "rows_updated": counts.updated,
             "rows_unchanged": counts.unchanged,
-            "rows_rejected": check.rows_rejected if check.readable else check.rows_read,
+            "rows_rejected": check.rows_rejected,
             "duration_seconds": self.elapsed(),
             "message": message if message is not None else _summary(check.errors),
         }

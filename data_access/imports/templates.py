@@ -34,28 +34,52 @@ _KIND_WORDS = {
 }
 
 
-def rule_text(rule: ColumnRule) -> str:
-    """The rule of one column in English, e.g. "0–100", "one of `online`, `phone`"."""
+_RULE_WORDS = {
+    "en": {
+        "length": "at most {count} characters",
+        "date": "YYYY-MM-DD (Excel dates accepted), {first}–{last}",
+        "month": "YYYY-MM or YYYY-MM-01",
+        "period": "`YYYY`, `YYYY-H1` or `YYYY-H2`",
+        "boolean": "`true`/`false` (also yes/no, 1/0)",
+        "choices": "one of {choices}",
+        "reference": "a `code` of `{table}`",
+        "default": "blank = {default}",
+    },
+    "mn": {
+        "length": "дээд тал нь {count} тэмдэгт",
+        "date": "YYYY-MM-DD (Excel-ийн огноо болно), {first}–{last}",
+        "month": "YYYY-MM эсвэл YYYY-MM-01",
+        "period": "`YYYY`, `YYYY-H1` эсвэл `YYYY-H2`",
+        "boolean": "`true`/`false` (мөн тийм/үгүй, 1/0)",
+        "choices": "дараахын нэг: {choices}",
+        "reference": "`{table}` хүснэгтийн `code`",
+        "default": "хоосон = {default}",
+    },
+}
+
+
+def rule_text(rule: ColumnRule, *, language: str = "en") -> str:
+    """The rule of one column, e.g. "0–100", "one of `online`, `phone`" (English or
+    Mongolian)."""
+    words = _RULE_WORDS[language]
     parts: list[str] = []
     if rule.kind is Kind.TEXT and rule.max_length:
-        parts.append(f"at most {rule.max_length} characters")
+        parts.append(words["length"].format(count=rule.max_length))
     if rule.kind in (Kind.INTEGER, Kind.NUMBER) and rule.range_text:
         parts.append(rule.range_text)
     if rule.kind is Kind.DATE:
-        parts.append(f"YYYY-MM-DD (Excel dates accepted), {DATE_MIN.year}–{DATE_MAX.year}")
-    if rule.kind is Kind.MONTH:
-        parts.append("YYYY-MM or YYYY-MM-01")
-    if rule.kind is Kind.PERIOD:
-        parts.append("`YYYY`, `YYYY-H1` or `YYYY-H2`")
-    if rule.kind is Kind.BOOLEAN:
-        parts.append("`true`/`false` (also yes/no, 1/0)")
+        parts.append(words["date"].format(first=DATE_MIN.year, last=DATE_MAX.year))
+    if rule.kind in (Kind.MONTH, Kind.PERIOD, Kind.BOOLEAN):
+        parts.append(words[rule.kind.value])
     if rule.choices:
-        parts.append("one of " + ", ".join(f"`{choice}`" for choice in rule.choices))
+        parts.append(
+            words["choices"].format(choices=", ".join(f"`{choice}`" for choice in rule.choices))
+        )
     if rule.references:
-        parts.append(f"a `code` of `{rule.references}`")
+        parts.append(words["reference"].format(table=rule.references))
     if rule.default is not None:
         default = str(rule.default).lower() if isinstance(rule.default, bool) else rule.default
-        parts.append(f"blank = {_plain_default(default)}")
+        parts.append(words["default"].format(default=_plain_default(default)))
     return "; ".join(parts)
 
 
