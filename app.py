@@ -32,6 +32,24 @@ def _year_options(first: date, last: date) -> list[str]:
     return [str(year) for year in range(last.year, first.year - 1, -1)]
 
 
+def _choice(*, label: str, codes: list[str], names: dict[str, str], name: str) -> str:
+    """A code chosen by its name ("" = all). Streamlit keeps a select box's value as its shown
+    label, which changes with the language; so each language has its own box and the chosen
+    code is remembered apart, to survive a switch of language."""
+    remembered = st.session_state.get(f"{name}_code", "")
+    options = ["", *codes]
+    everything = t("filter.all")  # resolved now: Streamlit may format options outside the run
+    chosen = st.selectbox(
+        label,
+        options,
+        index=options.index(remembered) if remembered in options else 0,
+        format_func=lambda code: names.get(code, everything),
+        key=f"{name}_{language()}",
+    )
+    st.session_state[f"{name}_code"] = chosen
+    return chosen
+
+
 def sidebar_filters(reference: dict, scope: Scope) -> Filters:
     """Period, as-of date, province, ministry and agency; the result drives every page."""
     first, last = reference["date_range"]
@@ -58,32 +76,26 @@ def sidebar_filters(reference: dict, scope: Scope) -> Filters:
             key=f"as_of_{year}",
         )
         provinces = reference["provinces"]
-        province_codes = ["", *provinces["code"].tolist()]
-        province_names = dict(zip(provinces["code"], provinces[f"name_{language()}"], strict=True))
-        province = st.selectbox(
-            t("filter.province"),
-            province_codes,
-            format_func=lambda code: province_names.get(code, t("filter.all")),
-            key="province",
+        province = _choice(
+            label=t("filter.province"),
+            codes=provinces["code"].tolist(),
+            names=dict(zip(provinces["code"], provinces[f"name_{language()}"], strict=True)),
+            name="province",
         )
         agencies = reference["agencies"]
         ministries = agencies[agencies["kind"] == "ministry"]
-        ministry_names = dict(
-            zip(ministries["code"], ministries[f"name_{language()}"], strict=True)
-        )
-        ministry = st.selectbox(
-            t("filter.ministry"),
-            ["", *ministries["code"].tolist()],
-            format_func=lambda code: ministry_names.get(code, t("filter.all")),
-            key="ministry",
+        ministry = _choice(
+            label=t("filter.ministry"),
+            codes=ministries["code"].tolist(),
+            names=dict(zip(ministries["code"], ministries[f"name_{language()}"], strict=True)),
+            name="ministry",
         )
         under = agencies[agencies["parent_code"] == ministry] if ministry else agencies
-        agency_names = dict(zip(under["code"], under[f"name_{language()}"], strict=True))
-        agency = st.selectbox(
-            t("filter.agency"),
-            ["", *under["code"].tolist()],
-            format_func=lambda code: agency_names.get(code, t("filter.all")),
-            key=f"agency_{ministry}",
+        agency = _choice(
+            label=t("filter.agency"),
+            codes=under["code"].tolist(),
+            names=dict(zip(under["code"], under[f"name_{language()}"], strict=True)),
+            name=f"agency_{ministry}",
         )
     return Filters(
         scope=scope,

@@ -68,7 +68,7 @@ def test_page_shows_figures_from_the_database(app: AppTest, page: str):
     assert "Synthetic demo data" in app.warning[0].value or "Жишээ" in app.warning[0].value
 
 
-@pytest.mark.parametrize(("widget", "value"), [("province", "11"), ("period", "2024")])
+@pytest.mark.parametrize(("widget", "value"), [("province_mn", "11"), ("period", "2024")])
 @pytest.mark.parametrize("page", PAGES)
 def test_changing_a_filter_changes_a_figure(app: AppTest, page: str, widget: str, value: str):
     _open(app, page)
@@ -82,14 +82,14 @@ def test_changing_a_filter_changes_a_figure(app: AppTest, page: str, widget: str
 def test_language_switch_translates_the_page_and_keeps_the_filters(app: AppTest):
     _open(app, "pages/overview.py")
     assert app.title[0].value == "Тойм"
-    app.sidebar.selectbox(key="province").set_value("65")
+    app.sidebar.selectbox(key="province_mn").set_value("65")
     app.run()
     app.sidebar.radio(key="language").set_value("en")
     app.run()
     assert not app.exception
     assert app.title[0].value == "Overview"
-    assert app.sidebar.selectbox(key="province").label == "Province"
-    assert app.sidebar.selectbox(key="province").value == "65"
+    assert app.sidebar.selectbox(key="province_en").label == "Province"
+    assert app.sidebar.selectbox(key="province_en").value == "65"
     assert "Synthetic demo data" in app.warning[0].value
 
 
@@ -119,3 +119,18 @@ def test_tasks_page_lists_overdue_cards(app: AppTest):
     listing = app.dataframe[-1].value
     assert len(listing) > 0
     assert (listing.iloc[:, -1] > 0).all()
+
+
+@pytest.mark.parametrize("page", ["pages/agencies.py", "pages/map.py"])
+def test_language_switch_then_another_page_keeps_filters_and_data(app: AppTest, page: str):
+    _open(app, "pages/overview.py")
+    app.sidebar.selectbox(key="province_mn").set_value("65")
+    app.run()
+    app.sidebar.radio(key="language").set_value("en")
+    app.run()
+    app.switch_page(page)
+    app.run()
+    assert not app.exception, [exception.value for exception in app.exception]
+    province = app.sidebar.selectbox(key="province_en")
+    assert (province.label, province.value) == ("Province", "65")
+    assert any(not frame.value.empty for frame in app.dataframe)

@@ -95,7 +95,7 @@ def test_pages_survive_a_database_outage(pg_cluster, pg_small_demo_url, monkeypa
     assert not app.exception and not app.error
     pg_cluster.stop()
     try:
-        app.sidebar.selectbox(key="province").set_value("83")
+        app.sidebar.selectbox(key="province_mn").set_value("83")
         app.run()
         assert not app.exception, [exception.value for exception in app.exception]
         assert app.error, "the page should say the database is unreachable"

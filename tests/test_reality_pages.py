@@ -98,7 +98,7 @@ def test_page_shows_figures_from_the_database(demo_app: AppTest, page: str):
     assert "Жишээ" in demo_app.warning[0].value
 
 
-@pytest.mark.parametrize(("widget", "value"), [("province", "11"), ("period", "2024")])
+@pytest.mark.parametrize(("widget", "value"), [("province_mn", "11"), ("period", "2024")])
 @pytest.mark.parametrize("page", PAGES)
 def test_changing_a_filter_changes_a_figure(demo_app: AppTest, page: str, widget: str, value: str):
     _open(demo_app, page)
