@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 PAGE_FILES = re.findall(r'\("pages/(\w+)\.py"', (PROJECT_ROOT / "app.py").read_text("utf-8"))
 DRAWN = (
     '[data-testid="stPlotlyChart"] .main-svg, [data-testid="stDeckGlJsonChart"] canvas, '
-    '[data-testid="stDataFrame"] canvas'
+    '[data-testid="stDataFrame"] canvas, [data-testid="stFileUploader"]'
 )
 # The map page's view, as in pages/map.py (deck.gl MapView, 512-pixel world at zoom 0).
 MAP_LATITUDE, MAP_LONGITUDE, MAP_ZOOM = 46.8, 103.0, 4.1
@@ -102,17 +102,18 @@ def test_clicking_a_province_on_the_map_drills_down(page, server_url):
     deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
     deck.locator("canvas").first.wait_for()
     drill = page.locator('input[role="combobox"][aria-label^="Аймаг (эсвэл"]')
-    # deck.gl draws a moment after its canvas appears; on a busy machine a first click can
-    # land before the markers can be picked, so try a few times.
-    for _attempt in range(4):
-        page.wait_for_timeout(2000)
-        x, y = _pixel(deck.bounding_box(), latitude=47.92, longitude=106.92)
-        page.mouse.click(x, y)
+    # deck.gl draws a moment after its canvas appears, and the marker is a few pixels wide:
+    # try again, and around the computed point, until the drill-down opens.
+    canvas = deck.locator("canvas").first
+    for dx, dy in ((0, 0), (-6, 0), (6, 0), (0, -6), (0, 6), (-12, 0), (12, 0)):
+        page.wait_for_timeout(1500)
+        x, y = _pixel(canvas.bounding_box(), latitude=47.92, longitude=106.92)
+        page.mouse.click(x + dx, y + dy)
         try:
             page.wait_for_function(
                 "() => document.querySelectorAll('[data-testid=\"stDeckGlJsonChart\"]')"
                 ".length === 2",
-                timeout=15_000,
+                timeout=8_000,
             )
             break
         except PlaywrightTimeoutError:
