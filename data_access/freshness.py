@@ -15,6 +15,13 @@ from sqlalchemy import ColumnElement, Connection, FromClause, case, func, litera
 from data_access import schema
 from data_access.filters import Filters, GroupBy
 from data_access.periods import period_span
+from data_access.queries import (
+    _agency,
+    _agency_scope_conditions,
+    _ministry_of_agency,
+    _province_of_unit,
+    _unit,
+)
 
 ALL = "all"
 NATIONAL = "_national"
@@ -23,42 +30,18 @@ FRESHNESS_PARTS = ("tasks", "plans", "satisfaction", "services", "readiness")
 UNIT_GROUPINGS = (GroupBy.NONE, GroupBy.PROVINCE, GroupBy.DISTRICT)
 AGENCY_GROUPINGS = (GroupBy.AGENCY, GroupBy.MINISTRY)
 
-_unit = schema.org_units.alias("fresh_unit")
-_agency = schema.agencies.alias("fresh_agency")
-
-
-def _province() -> ColumnElement:
-    return case((_unit.c.level == 1, _unit.c.code), else_=_unit.c.parent_code)
-
-
-def _ministry() -> ColumnElement:
-    return case((_agency.c.kind == "ministry", _agency.c.code), else_=_agency.c.parent_code)
-
 
 def _group(group_by: GroupBy, *, agency_code: ColumnElement) -> ColumnElement:
     expressions = {
         GroupBy.NONE: literal(ALL),
-        GroupBy.PROVINCE: func.coalesce(_province(), NATIONAL),
+        GroupBy.PROVINCE: func.coalesce(_province_of_unit(), NATIONAL),
         GroupBy.DISTRICT: func.coalesce(_unit.c.code, NATIONAL),
         GroupBy.AGENCY: func.coalesce(agency_code, NONE),
-        GroupBy.MINISTRY: func.coalesce(_ministry(), NONE),
+        GroupBy.MINISTRY: func.coalesce(_ministry_of_agency(), NONE),
     }
     if group_by not in expressions:
         raise ValueError(f"freshness cannot be grouped by {group_by.value}")
     return expressions[group_by].label("group_code")
-
-
-def _scope(filters: Filters, *, agency_code: ColumnElement) -> list[ColumnElement]:
-    conditions: list[ColumnElement] = [
-        _province() == province
-        for province in (filters.province_code, filters.scope.province_only)
-        if province
-    ]
-    if filters.ministry_code:
-        conditions.append(_ministry() == filters.ministry_code)
-    if filters.agency_code:
-        conditions.append(agency_code == filters.agency_code)
-    return conditions
 
 
 def _newest(
@@ -79,7 +62,10 @@ def _newest(
     query = (
         select(group, func.max(day).label("newest"))
         .select_from(source)
-        .where(day <= filters.as_of, *_scope(filters, agency_code=agency_code))
+        .where(
+            day <= filters.as_of,
+            *_agency_scope_conditions(agency_code=agency_code, filters=filters),
+        )
         .group_by(group)
     )
     rows = connection.execute(query).all()
@@ -188,7 +174,7 @@ def _published(*, connection: Connection, filters: Filters, group_by: GroupBy) -
     query = (
         select(group, results.c.period)
         .select_from(source)
-        .where(*_scope(filters, agency_code=results.c.agency_code))
+        .where(*_agency_scope_conditions(agency_code=results.c.agency_code, filters=filters))
         .distinct()
     )
     newest: dict[str, date] = {}
@@ -272,7 +258,7 @@ def reporting_inputs(
         query = query.where(agencies.c.code == filters.agency_code)
     for province in (filters.province_code, filters.scope.province_only):
         if province:
-            query = query.where(_province() == province)
+            query = query.where(_province_of_unit() == province)
     frame = pd.DataFrame(connection.execute(query).mappings().all())
     columns = [
         "agency_code", "name_mn", "name_en", "kind", "ministry_code", "items_expected",

@@ -41,7 +41,7 @@ from data_access.queries import (
     _plan_item_progress,
     _province_conditions,
     _province_of_unit,
-    _published_fact,
+    _published_counts,
     _response_fact,
     _scope_conditions,
     _staff_fact,
@@ -274,7 +274,7 @@ def citizen_scores(
     published_satisfied (published share × respondents: published results carry no score
     breakdown, only the satisfied share). A group missing on one side counts 0 there.
     """
-    responses, results = schema.survey_responses, schema.survey_results
+    responses = schema.survey_responses
     raw_fact = _response_fact()
     raw = _grouped(
         connection=connection,
@@ -287,23 +287,7 @@ def citizen_scores(
             *_scope_conditions(fact=raw_fact, filters=filters),
         ],
     )
-    published_fact = _published_fact()
-    labels = periods_overlapping(start=filters.period_start, end=filters.period_end)
-    published = _grouped(
-        connection=connection,
-        fact=published_fact,
-        group_by=group_by,
-        measures=[
-            func.coalesce(func.sum(results.c.respondents), 0).label("published_respondents"),
-            func.coalesce(func.sum(results.c.respondents * results.c.satisfied_share), 0).label(
-                "published_satisfied"
-            ),
-        ],
-        conditions=[
-            results.c.period.in_(labels),
-            *_scope_conditions(fact=published_fact, filters=filters),
-        ],
-    )
+    published = _published_counts(connection=connection, filters=filters, group_by=group_by)
     combined = raw.merge(published, on=GROUP_COLUMNS, how="outer")
     counts = [f"score_{score}" for score in scores]
     combined[counts] = combined[counts].fillna(0).astype(int)

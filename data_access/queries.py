@@ -98,11 +98,19 @@ def _province_conditions(*, filters: Filters) -> list[ColumnElement]:
 
 
 def _scope_conditions(*, fact: _Fact, filters: Filters) -> list[ColumnElement]:
+    return _agency_scope_conditions(agency_code=fact.agency_code, filters=filters)
+
+
+def _agency_scope_conditions(
+    *, agency_code: ColumnElement, filters: Filters
+) -> list[ColumnElement]:
+    """Province (chosen and the reader's own), ministry and agency, for rows joined to the
+    shared ``_unit`` and ``_agency`` aliases."""
     conditions = _province_conditions(filters=filters)
     if filters.ministry_code:
         conditions.append(_ministry_of_agency() == filters.ministry_code)
     if filters.agency_code:
-        conditions.append(fact.agency_code == filters.agency_code)
+        conditions.append(agency_code == filters.agency_code)
     return conditions
 
 
@@ -461,6 +469,31 @@ def _published_fact() -> _Fact:
     )
 
 
+def _published_counts(
+    *, connection: Connection, filters: Filters, group_by: GroupBy
+) -> pd.DataFrame:
+    """Published survey results of periods overlapping the reporting period. Columns:
+    published_respondents, published_satisfied (share × respondents)."""
+    results = schema.survey_results
+    published_fact = _published_fact()
+    labels = periods_overlapping(start=filters.period_start, end=filters.period_end)
+    return _grouped(
+        connection=connection,
+        fact=published_fact,
+        group_by=group_by,
+        measures=[
+            func.coalesce(func.sum(results.c.respondents), 0).label("published_respondents"),
+            func.coalesce(func.sum(results.c.respondents * results.c.satisfied_share), 0).label(
+                "published_satisfied"
+            ),
+        ],
+        conditions=[
+            results.c.period.in_(labels),
+            *_scope_conditions(fact=published_fact, filters=filters),
+        ],
+    )
+
+
 def satisfaction_counts(
     *, connection: Connection, filters: Filters, group_by: GroupBy, satisfied_min_score: int
 ) -> pd.DataFrame:
@@ -469,7 +502,7 @@ def satisfaction_counts(
     Columns: responses (raw responses + published respondents), satisfied (raw responses
     scoring at least ``satisfied_min_score`` + published share × respondents), raw_responses.
     """
-    responses, results = schema.survey_responses, schema.survey_results
+    responses = schema.survey_responses
     raw_fact = _response_fact()
     raw = _grouped(
         connection=connection,
@@ -485,23 +518,7 @@ def satisfaction_counts(
             *_scope_conditions(fact=raw_fact, filters=filters),
         ],
     )
-    published_fact = _published_fact()
-    labels = periods_overlapping(start=filters.period_start, end=filters.period_end)
-    published = _grouped(
-        connection=connection,
-        fact=published_fact,
-        group_by=group_by,
-        measures=[
-            func.coalesce(func.sum(results.c.respondents), 0).label("published_respondents"),
-            func.coalesce(func.sum(results.c.respondents * results.c.satisfied_share), 0).label(
-                "published_satisfied"
-            ),
-        ],
-        conditions=[
-            results.c.period.in_(labels),
-            *_scope_conditions(fact=published_fact, filters=filters),
-        ],
-    )
+    published = _published_counts(connection=connection, filters=filters, group_by=group_by)
     combined = raw.merge(published, on=GROUP_COLUMNS, how="outer")
     numbers = ["raw_responses", "raw_satisfied", "published_respondents", "published_satisfied"]
     combined[numbers] = combined[numbers].fillna(0).astype(float)
