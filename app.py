@@ -7,8 +7,9 @@ from datetime import date
 import streamlit as st
 
 from data_access.filters import Filters
-from data_access.scope import FULL_SCOPE, Scope
+from data_access.scope import Role, Scope
 from metrics.i18n import LANGUAGES
+from pages.auth import current_user, sign_in_page, sign_out_control
 from pages.common import (
     FILTERS_KEY,
     data_guard,
@@ -23,9 +24,6 @@ from pages.common import (
 st.set_page_config(page_title="Oversight dashboard", page_icon="🚦", layout="wide")
 
 LANGUAGE_NAMES = {"mn": "Монгол", "en": "English"}
-# Every query is restricted by the reader's scope in SQL. Until sign-in is wired in, every
-# reader has the full scope (leadership); the scope will then come from the signed-in user.
-READER_SCOPE = FULL_SCOPE
 
 
 def _year_options(first: date, last: date) -> list[str]:
@@ -50,6 +48,17 @@ def _choice(*, label: str, codes: list[str], names: dict[str, str], name: str) -
     return chosen
 
 
+def language_switch() -> None:
+    with st.sidebar:
+        st.radio(
+            t("filter.language"),
+            LANGUAGES,
+            format_func=LANGUAGE_NAMES.__getitem__,
+            horizontal=True,
+            key="language",
+        )
+
+
 def sidebar_filters(reference: dict, scope: Scope) -> Filters:
     """Period, as-of date, province, ministry and agency; the result drives every page."""
     first, last = reference["date_range"]
@@ -59,13 +68,6 @@ def sidebar_filters(reference: dict, scope: Scope) -> Filters:
     first = first or data_as_of
     last = last or data_as_of
     with st.sidebar:
-        st.radio(
-            t("filter.language"),
-            LANGUAGES,
-            format_func=LANGUAGE_NAMES.__getitem__,
-            horizontal=True,
-            key="language",
-        )
         year = st.selectbox(t("filter.period"), _year_options(first, data_as_of), key="period")
         period_start, period_end = date(int(year), 1, 1), date(int(year), 12, 31)
         as_of = st.date_input(
@@ -108,28 +110,46 @@ def sidebar_filters(reference: dict, scope: Scope) -> Filters:
     )
 
 
+EVERYONE = frozenset(Role)
+# Press officers see aggregates only: no page that lists tasks, staff ratings or internal checks.
+INTERNAL = frozenset({Role.LEADERSHIP, Role.REGIONAL, Role.ADMIN})
+ADMINS = frozenset({Role.ADMIN})
 PAGES = [
-    ("pages/overview.py", "page.overview", "📊"),
-    ("pages/map.py", "page.map", "🗺️"),
-    ("pages/agencies.py", "page.agencies", "🏛️"),
-    ("pages/plans.py", "page.plans", "📋"),
-    ("pages/tasks.py", "page.tasks", "⏱️"),
-    ("pages/satisfaction_gap.py", "page.gap", "⚖️"),
-    ("pages/digital_services.py", "page.digital", "💻"),
-    ("pages/reality_check.py", "page.reality", "🔍"),
-    ("pages/integrity.py", "page.integrity", "🧾"),
-    ("pages/outlook.py", "page.outlook", "📈"),
-    ("pages/press_room.py", "page.press", "📰"),
-    ("pages/data.py", "page.data", "🗄️"),
+    ("pages/overview.py", "page.overview", "📊", EVERYONE),
+    ("pages/map.py", "page.map", "🗺️", EVERYONE),
+    ("pages/agencies.py", "page.agencies", "🏛️", EVERYONE),
+    ("pages/plans.py", "page.plans", "📋", EVERYONE),
+    ("pages/tasks.py", "page.tasks", "⏱️", INTERNAL),
+    ("pages/satisfaction_gap.py", "page.gap", "⚖️", EVERYONE),
+    ("pages/digital_services.py", "page.digital", "💻", EVERYONE),
+    ("pages/reality_check.py", "page.reality", "🔍", INTERNAL),
+    ("pages/integrity.py", "page.integrity", "🧾", INTERNAL),
+    ("pages/outlook.py", "page.outlook", "📈", INTERNAL),
+    ("pages/press_room.py", "page.press", "📰", EVERYONE),
+    ("pages/data.py", "page.data", "🗄️", ADMINS),
 ]
 
 with data_guard():
     ensure_prepared(write_database_url())
-    reference = reference_data(database_url(), READER_SCOPE)
+language_switch()
+with data_guard():
+    user = current_user()
+if user is None:
+    # Nothing but the sign-in form is registered, so no page of data can be reached by URL.
+    st.navigation([st.Page(sign_in_page, title=t("auth.title"), icon="🔐")]).run()
+    st.stop()
+reader_scope = user.scope
+with data_guard():
+    reference = reference_data(database_url(), reader_scope)
 if reference["dataset"].get("dataset") == "synthetic_demo":
     st.warning(t("banner.demo"), icon="⚠️")
-st.session_state[FILTERS_KEY] = sidebar_filters(reference, READER_SCOPE)
+st.session_state[FILTERS_KEY] = sidebar_filters(reference, reader_scope)
+sign_out_control(user)
 navigation = st.navigation(
-    [st.Page(path, title=t(title), icon=icon) for path, title, icon in PAGES]
+    [
+        st.Page(path, title=t(title), icon=icon)
+        for path, title, icon, roles in PAGES
+        if user.role in roles
+    ]
 )
 navigation.run()

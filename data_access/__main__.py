@@ -1,4 +1,4 @@
-"""Command line: ``python -m data_access migrate|demo|prepare|import|standard``.
+"""Command line: ``python -m data_access migrate|demo|prepare|import|users|standard``.
 
 ``import TABLE FILE`` exits 0 when every row was imported, 1 when nothing was (an invalid file
 or rows, or the database refused), 2 on bad arguments or an unreachable database, 3 when the
@@ -18,6 +18,7 @@ from data_access.imports.command import add_import_command, run_import_command
 from data_access.imports.templates import standard_block
 from data_access.migrate import upgrade_to_head
 from data_access.setup import DEMO_SEED, prepare
+from data_access.users_command import add_users_command, run_users_command
 
 
 def _print_progress(fraction: float, message: str) -> None:
@@ -49,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
             )
             command.add_argument("--seed", type=int, default=DEMO_SEED)
     add_import_command(commands)
+    add_users_command(commands)
     commands.add_parser(
         "standard", help="print the generated tables section of docs/data-standard.md"
     )
@@ -63,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     database_url = resolve_database_url(explicit=arguments.database_url)
     if arguments.command == "import":
         return run_import_command(arguments, database_url=database_url)
+    if arguments.command == "users":
+        return run_users_command(arguments, database_url=database_url)
     try:
         if arguments.command == "demo":
             upgrade_to_head(database_url=database_url)

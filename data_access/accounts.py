@@ -5,6 +5,7 @@ Time is always passed in (``now``), so lock-out and expiry are testable to the s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -19,6 +20,16 @@ from data_access.scope import Role, Scope
 from data_access.settings import SecuritySettings
 
 _hasher = PasswordHasher()
+
+DEMO_PASSWORD = "oversight-demo"
+DEMO_REGIONAL_PROVINCE = "65"
+# One account per role in a demo database (listed in the README); never in any other database.
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None], ...] = (
+    ("leader", "Demo leadership", Role.LEADERSHIP, None),
+    ("regional", "Demo regional office", Role.REGIONAL, DEMO_REGIONAL_PROVINCE),
+    ("press", "Demo press officer", Role.PRESS, None),
+    ("admin", "Demo administrator", Role.ADMIN, None),
+)
 
 
 class AuditAction(StrEnum):
@@ -136,6 +147,30 @@ def add_user(
     )
 
 
+def add_demo_accounts(connection: Connection, *, now: datetime) -> list[str]:
+    """Give a demo database its one account per role (password ``DEMO_PASSWORD``); accounts
+    that exist already are left as they are. Returns the user names added."""
+    users = schema.users
+    existing = set(connection.execute(select(users.c.username)).scalars())
+    added = []
+    for username, display_name, role, province_code in DEMO_ACCOUNTS:
+        if username in existing:
+            continue
+        add_user(
+            connection,
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            province_code=province_code,
+            display_name=display_name,
+            settings=SecuritySettings(),
+            now=now,
+            actor=None,
+        )
+        added.append(username)
+    return added
+
+
 def _require_user(connection: Connection, *, username: str) -> None:
     users = schema.users
     if not connection.execute(select(users.c.username).where(users.c.username == username)).first():
@@ -231,7 +266,9 @@ def sign_in(
             now=now,
         )
         return SignInResult(outcome=SignInOutcome.LOCKED, locked_until=until)
-    if row is None or not _password_matches(hashed=row["password_hash"], password=password):
+    # An unknown name costs a hash check too, so the time taken does not tell which names exist.
+    hashed = row["password_hash"] if row is not None else _UNKNOWN_USER_HASH
+    if not _password_matches(hashed=hashed, password=password) or row is None:
         record(
             connection,
             username=username,
@@ -253,15 +290,41 @@ def sign_in(
         )
         return SignInResult(outcome=SignInOutcome.DISABLED)
     record(connection, username=username, action=AuditAction.SIGN_IN, detail="", now=now)
-    return SignInResult(
-        outcome=SignInOutcome.OK,
-        user=User(
-            username=row["username"],
-            display_name=row["display_name"],
-            role=Role(row["role"]),
-            province_code=row["province_code"],
-        ),
+    return SignInResult(outcome=SignInOutcome.OK, user=_user(row))
+
+
+def single_sign_on(connection: Connection, *, username: str, now: datetime) -> SignInResult:
+    """A user the organisation's identity provider vouched for (by e-mail address): signed in
+    when an active local account of that name exists, which gives the role and the scope."""
+    users = schema.users
+    row = connection.execute(select(users).where(users.c.username == username)).mappings().first()
+    if row is None or not row["active"]:
+        record(
+            connection,
+            username=username,
+            action=AuditAction.SIGN_IN_FAILED,
+            detail="single sign-on: " + ("no local account" if row is None else "disabled account"),
+            now=now,
+        )
+        return SignInResult(
+            outcome=SignInOutcome.INVALID if row is None else SignInOutcome.DISABLED
+        )
+    record(
+        connection, username=username, action=AuditAction.SIGN_IN, detail="single sign-on", now=now
     )
+    return SignInResult(outcome=SignInOutcome.OK, user=_user(row))
+
+
+def _user(row: Mapping) -> User:
+    return User(
+        username=row["username"],
+        display_name=row["display_name"],
+        role=Role(row["role"]),
+        province_code=row["province_code"],
+    )
+
+
+_UNKNOWN_USER_HASH = _hasher.hash("no such user")
 
 
 def _password_matches(*, hashed: str, password: str) -> bool:

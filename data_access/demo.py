@@ -53,6 +53,7 @@ import pandas as pd
 from sqlalchemy import Connection, Table, delete, insert
 
 from data_access import schema
+from data_access.accounts import add_demo_accounts
 from data_access.bulk import bulk_insert
 from data_access.db import get_engine
 from data_access.migrate import upgrade_to_head
@@ -847,6 +848,7 @@ def load_demo(
             loaded = sum(counts.values())
             report(0.3 + 0.6 * loaded / total_rows, f"Loaded {table.name}: {counts[table.name]:,}")
         connection.execute(insert(schema.dataset_info), _dataset_info_rows(scale=scale, seed=seed))
+        add_demo_accounts(connection, now=datetime.now())
     report(0.92, "Updating the query planner's statistics")
     with engine.begin() as connection:
         # Fresh statistics make both databases pick the date and unit indexes right away.

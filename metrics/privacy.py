@@ -47,3 +47,29 @@ def suppress_small_cells(*, frame: pd.DataFrame, k: int) -> pd.DataFrame:
                 result[column] = result[column].astype(object).mask(few_tasks)
     result[SUPPRESSED_COLUMN] = [", ".join(keys) for keys in suppressed]
     return result
+
+
+# Each monthly series of metrics.trend.monthly_trend: the count its rate rests on.
+_TREND_SAMPLES = {"timeliness": "completed", "satisfaction": "responses", "overdue": "open"}
+
+
+def suppress_small_trend_cells(
+    *, trend: dict[str, pd.DataFrame], k: int
+) -> dict[str, pd.DataFrame]:
+    """The monthly trend with every month's rate and count blanked where the count is below
+    ``k`` (and the companion counts of that month, such as ``overdue``)."""
+    result = {}
+    for name, frame in trend.items():
+        small = frame[_TREND_SAMPLES[name]].fillna(0).astype(float) < k
+        blanked = frame.copy()
+        for column in frame.columns:
+            if column not in ("month", "date"):
+                blanked[column] = frame[column].astype(float).mask(small)
+        result[name] = blanked
+    return result
+
+
+def is_suppressed(*, row: pd.Series, metric_key: str) -> bool:
+    """Whether ``metric_key`` was blanked in this row of a suppressed frame."""
+    listed = row.get(SUPPRESSED_COLUMN)
+    return isinstance(listed, str) and metric_key in listed.split(", ")

@@ -11,9 +11,15 @@ from data_access import accounts
 from data_access.accounts import AuditAction, SignInOutcome, User
 from data_access.db import get_engine
 from data_access.settings import security_settings
-from pages.common import DatabaseUnavailableError, t, write_database_url
+from pages.common import (
+    FILTERS_KEY,
+    USER_KEY,
+    DatabaseUnavailableError,
+    data_guard,
+    t,
+    write_database_url,
+)
 
-USER_KEY = "signed_in_user"
 LAST_SEEN_KEY = "last_seen"
 
 
@@ -25,14 +31,25 @@ def _now() -> datetime:
 def audit(*, action: AuditAction, detail: str) -> None:
     """Write one audit line for the signed-in user (exports, imports, changes)."""
     user = st.session_state.get(USER_KEY)
-    with get_engine(write_database_url()).begin() as connection:
-        accounts.record(
-            connection,
-            username=user.username if user else None,
-            action=action,
-            detail=detail,
-            now=_now(),
-        )
+    try:
+        with get_engine(write_database_url()).begin() as connection:
+            accounts.record(
+                connection,
+                username=user.username if user else None,
+                action=action,
+                detail=detail,
+                now=_now(),
+            )
+    except SQLAlchemyError as error:
+        raise DatabaseUnavailableError(str(error).splitlines()[0]) from error
+
+
+def _forget_session() -> None:
+    """Sign-out and expiry leave nothing of the user's session behind but the language."""
+    language = st.session_state.get("language")
+    st.session_state.clear()
+    if language is not None:
+        st.session_state["language"] = language
 
 
 def _expired(user: User) -> bool:
@@ -44,11 +61,13 @@ def _expired(user: User) -> bool:
 def current_user() -> User | None:
     """The signed-in user, or None (also after the idle time has run out)."""
     user = st.session_state.get(USER_KEY)
+    if user is None and _single_sign_on_configured() and st.user.is_logged_in:
+        user = _single_sign_on(str(st.user.get("email", "")))
     if user is None:
         return None
     if _expired(user):
         audit(action=AuditAction.SESSION_EXPIRED, detail="idle")
-        del st.session_state[USER_KEY]
+        _forget_session()
         st.session_state["session_expired"] = True
         return None
     st.session_state[LAST_SEEN_KEY] = _now()
@@ -71,6 +90,7 @@ def _attempt(username: str, password: str) -> None:
         st.session_state[USER_KEY] = result.user
         st.session_state[LAST_SEEN_KEY] = _now()
         st.session_state.pop("session_expired", None)
+        st.session_state.pop(FILTERS_KEY, None)
         st.rerun()
     elif result.outcome is SignInOutcome.LOCKED:
         st.error(t("auth.locked", until=f"{result.locked_until:%H:%M}"))
@@ -80,17 +100,36 @@ def _attempt(username: str, password: str) -> None:
         st.error(t("auth.invalid"))
 
 
+def _single_sign_on(email: str) -> User | None:
+    """The local account of the address the identity provider vouched for, if it may enter."""
+    try:
+        with get_engine(write_database_url()).begin() as connection:
+            result = accounts.single_sign_on(connection, username=email, now=_now())
+    except SQLAlchemyError as error:
+        raise DatabaseUnavailableError(str(error).splitlines()[0]) from error
+    if result.outcome is not SignInOutcome.OK:
+        st.session_state["single_sign_on_refused"] = email
+        st.logout()
+        return None
+    st.session_state[USER_KEY] = result.user
+    st.session_state[LAST_SEEN_KEY] = _now()
+    return result.user
+
+
 def sign_in_page() -> None:
     """The only thing an anonymous visitor sees."""
     st.title(t("auth.title"))
     if st.session_state.get("session_expired"):
         st.info(t("auth.expired"))
+    if refused := st.session_state.get("single_sign_on_refused"):
+        st.error(t("auth.sso_refused", email=refused))
     with st.form("sign_in"):
         username = st.text_input(t("auth.username"), key="sign_in_username")
         password = st.text_input(t("auth.password"), type="password", key="sign_in_password")
         submitted = st.form_submit_button(t("auth.submit"), type="primary")
     if submitted:
-        _attempt(username, password)
+        with data_guard():
+            _attempt(username, password)
     if _single_sign_on_configured():
         st.divider()
         st.button(t("auth.sso"), on_click=st.login)
@@ -111,5 +150,7 @@ def sign_out_control(user: User) -> None:
         )
         if st.button(t("auth.sign_out"), key="sign_out"):
             audit(action=AuditAction.SIGN_OUT, detail="")
-            del st.session_state[USER_KEY]
+            _forget_session()
+            if _single_sign_on_configured() and st.user.is_logged_in:
+                st.logout()
             st.rerun()

@@ -17,12 +17,14 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import queries
+from data_access.accounts import User
 from data_access.db import get_engine, resolve_database_url, resolve_read_database_url
 from data_access.filters import Filters, GroupBy
 from data_access.inputs import PARTS, collect_inputs
 from data_access.scope import Scope
+from data_access.settings import security_settings
 from data_access.setup import needs_demo_data, prepare
-from metrics import compute, trend
+from metrics import compute, privacy, trend
 from metrics.definitions import (
     METRICS,
     QUERY_RULES,
@@ -37,6 +39,7 @@ from metrics.status import explain
 CACHE_SECONDS = 600
 OVERALL = "overall"
 FILTERS_KEY = "filters"
+USER_KEY = "signed_in_user"
 
 
 def language() -> str:
@@ -133,28 +136,40 @@ ALL_PARTS = PARTS
 AGENCY_PARTS = ("tasks", "plans", "ratings", "satisfaction", "services")
 
 
+def _published(frame: pd.DataFrame, *, scope: Scope) -> pd.DataFrame:
+    """Press officers see aggregates only: a figure resting on fewer than k observations is
+    blanked (metrics.privacy), for every page and export that reads it."""
+    if not scope.aggregates_only:
+        return frame
+    return privacy.suppress_small_cells(frame=frame, k=security_settings().press_min_observations)
+
+
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def scorecard(
     url: str, filters: Filters, group_by: GroupBy, parts: tuple[str, ...] = ALL_PARTS
 ) -> pd.DataFrame:
     """Every indicator with its status for each group (see metrics.compute.scorecard)."""
-    return compute.scorecard(as_of=filters.as_of, **_inputs(url, filters, group_by, parts))
+    scores = compute.scorecard(as_of=filters.as_of, **_inputs(url, filters, group_by, parts))
+    return _published(scores, scope=filters.scope)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def timeliness(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
-    return compute.task_timeliness(tasks=_inputs(url, filters, group_by, ("tasks",))["tasks"])
+    tasks = _inputs(url, filters, group_by, ("tasks",))["tasks"]
+    return _published(compute.task_timeliness(tasks=tasks), scope=filters.scope)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def plan_execution(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
-    return compute.plan_execution(plans=_inputs(url, filters, group_by, ("plans",))["plans"])
+    plans = _inputs(url, filters, group_by, ("plans",))["plans"]
+    return _published(compute.plan_execution(plans=plans), scope=filters.scope)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def gap(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
     inputs = _inputs(url, filters, group_by, ("ratings", "satisfaction"))
-    return compute.satisfaction_gap(ratings=inputs["ratings"], satisfaction=inputs["satisfaction"])
+    gaps = compute.satisfaction_gap(ratings=inputs["ratings"], satisfaction=inputs["satisfaction"])
+    return _published(gaps, scope=filters.scope)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -165,7 +180,14 @@ def monthly_trend(url: str, filters: Filters) -> dict[str, pd.DataFrame]:
     )
     month_ends = trend.month_ends(start=filters.period_start, end=filters.effective_end)
     open_tasks = _run(url, queries.open_tasks_at_dates, filters=filters, dates=month_ends)
-    return trend.monthly_trend(completions=completions, responses=responses, open_tasks=open_tasks)
+    series = trend.monthly_trend(
+        completions=completions, responses=responses, open_tasks=open_tasks
+    )
+    if not filters.scope.aggregates_only:
+        return series
+    return privacy.suppress_small_trend_cells(
+        trend=series, k=security_settings().press_min_observations
+    )
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -181,11 +203,17 @@ def overdue_page(url: str, filters: Filters, limit: int, offset: int) -> tuple[p
 
 def current_filters() -> Filters:
     filters = st.session_state.get(FILTERS_KEY)
-    if filters is None:
+    if filters is None or st.session_state.get(USER_KEY) is None:
         # On a fresh server's very first request Streamlit's legacy pages/-folder mode can run a
-        # page without app.py; going through the entry point sets the filters.
+        # page without app.py; the entry point signs the reader in and sets the filters.
         st.switch_page("app.py")
     return filters
+
+
+def signed_in_user() -> User:
+    """The reader (app.py lets no page run without one)."""
+    current_filters()
+    return st.session_state[USER_KEY]
 
 
 def previous_period(filters: Filters) -> Filters:
@@ -217,6 +245,18 @@ def format_value(value: object, *, unit: str) -> str:
     return f"{number:.1f} %" if unit == "%" else f"{number:.1f}"
 
 
+def shown_value(*, row: pd.Series, metric_key: str) -> str:
+    """A figure as text; one blanked for the press (too few observations) says so."""
+    if privacy.is_suppressed(row=row, metric_key=metric_key):
+        return t("privacy.suppressed", k=security_settings().press_min_observations)
+    return format_value(row.get(metric_key), unit=METRICS[metric_key].unit)
+
+
+def _status_of(row: pd.Series, metric_key: str) -> str:
+    status = row.get(f"{metric_key}_status")
+    return status if isinstance(status, str) else Status.GREY.value
+
+
 def with_indicator_columns(
     *, table: pd.DataFrame, frame: pd.DataFrame, metric_keys: tuple[str, ...]
 ) -> pd.DataFrame:
@@ -224,10 +264,8 @@ def with_indicator_columns(
     for key in metric_keys:
         definition = METRICS[key]
         table[definition.label[language()]] = [
-            f"{format_value(value, unit=definition.unit)} {status_text(status)}"
-            for value, status in zip(
-                frame[key], frame[f"{key}_status"].fillna(Status.GREY.value), strict=True
-            )
+            f"{shown_value(row=row, metric_key=key)} {status_text(_status_of(row, key))}"
+            for _, row in frame.iterrows()
         ]
     return table
 
@@ -255,7 +293,7 @@ def metric_tile(
             delta = f"{float(value) - float(before):+.1f} {t('unit.points')}"
     st.metric(
         label=f"{definition.label[language()]}",
-        value=format_value(value, unit=definition.unit),
+        value=shown_value(row=row, metric_key=metric_key),
         delta=delta,
         delta_color="normal" if definition.direction.value == "higher" else "inverse",
         help=explanation(
@@ -497,7 +535,10 @@ def scorecard_with_freshness(
         stale_groups=completeness.stale_groups(latest=latest, **rules),
         **_inputs(url, filters, group_by, parts),
     )
-    return {"scores": scores, "freshness": completeness.freshness_table(latest=latest, **rules)}
+    return {
+        "scores": _published(scores, scope=filters.scope),
+        "freshness": completeness.freshness_table(latest=latest, **rules),
+    }
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)

@@ -1,7 +1,7 @@
 """Data: import agencies' files (upload, preview, validate, import), boundaries for the map,
-reporting completeness per agency, and the import log. For administrators.
-
-There is no sign-in yet: the name typed here is what the import log records as "who".
+reporting completeness per agency, the import log, and for administrators' other duties the
+accounts and the audit log. Only administrators reach this page; imports are recorded under the
+signed-in user's name in the import log and the audit log.
 """
 
 from __future__ import annotations
@@ -11,12 +11,15 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access import geo
+from data_access.accounts import AuditAction
 from data_access.imports import CheckResult, ImportReport, Status, check_file, import_file
 from data_access.imports.reader import max_bytes_configured
 from data_access.imports.templates import rule_text, template_csv, template_xlsx
 from data_access.validation import RULES, TABLE_NAMES, FileProblemError
 from metrics import completeness
 from metrics.definitions import REPORT_DUE_DAYS, STALE_AFTER_DAYS
+from pages.accounts_admin import audit_tab, users_tab
+from pages.auth import audit
 from pages.common import (
     DatabaseUnavailableError,
     all_units,
@@ -26,8 +29,10 @@ from pages.common import (
     format_value,
     import_history,
     language,
+    reference_data,
     refresh_figures,
     reporting,
+    signed_in_user,
     t,
     write_database_url,
 )
@@ -47,13 +52,25 @@ STATUS_SYMBOLS = {
 }
 
 filters = current_filters()
+user = signed_in_user()
+if not filters.scope.may_administer:
+    # The navigation offers this page to administrators only; this holds if it is reached anyway.
+    st.error(t("admin.only"))
+    st.stop()
 url = database_url()
 write_url = write_database_url()
 st.title(t("page.data"))
 st.caption(t("data.caption"))
 
-tab_import, tab_reporting, tab_boundaries, tab_log = st.tabs(
-    [t("data.tab_import"), t("data.tab_reporting"), t("data.tab_boundaries"), t("data.tab_log")]
+tab_import, tab_reporting, tab_boundaries, tab_log, tab_users, tab_audit = st.tabs(
+    [
+        t("data.tab_import"),
+        t("data.tab_reporting"),
+        t("data.tab_boundaries"),
+        t("data.tab_log"),
+        t("admin.tab_users"),
+        t("admin.tab_audit"),
+    ]
 )
 
 
@@ -141,7 +158,7 @@ def _delimiter_name(delimiter: str) -> str:
     return {",": "comma", ";": "semicolon", "\t": "tab"}[delimiter]
 
 
-def _run_import(*, table: str, upload, who: str, skip_invalid: bool) -> None:
+def _run_import(*, table: str, upload, skip_invalid: bool) -> None:
     bar = st.progress(0.0, text=t("data.importing"))
     try:
         report = import_file(
@@ -149,7 +166,7 @@ def _run_import(*, table: str, upload, who: str, skip_invalid: bool) -> None:
             table=table,
             file_name=upload.name,
             content=upload.getvalue(),
-            imported_by=who,
+            imported_by=user.username,
             via="web",
             skip_invalid=skip_invalid,
             dry_run=False,
@@ -161,6 +178,12 @@ def _run_import(*, table: str, upload, who: str, skip_invalid: bool) -> None:
     except SQLAlchemyError as error:
         raise DatabaseUnavailableError(str(error).splitlines()[0]) from error
     bar.empty()
+    with data_guard():
+        audit(
+            action=AuditAction.IMPORT,
+            detail=f"{table} {upload.name}: {report.status.value}, {report.inserted} inserted, "
+            f"{report.updated} updated, {report.check.rows_rejected} rejected",
+        )
     if report.wrote:
         refresh_figures()
         st.session_state[UPLOADS_KEY] = st.session_state.get(UPLOADS_KEY, 0) + 1
@@ -242,7 +265,6 @@ with tab_import:
     upload = st.file_uploader(
         t("data.file"), type=["csv", "txt", "tsv", "xlsx"], key=_uploader_key()
     )
-    who = st.text_input(t("data.who"), key="import_user", help=t("data.who_help"))
     skip_invalid = st.checkbox(t("data.skip_invalid"), key="import_skip", help=t("data.skip_help"))
     if REPORT_KEY in st.session_state:
         _show_report(st.session_state[REPORT_KEY])
@@ -255,7 +277,7 @@ with tab_import:
         ready = check.importable(skip_invalid=skip_invalid)
         if st.button(t("data.import"), type="primary", disabled=not ready, key="import_go"):
             with data_guard():
-                _run_import(table=table, upload=upload, who=who, skip_invalid=skip_invalid)
+                _run_import(table=table, upload=upload, skip_invalid=skip_invalid)
             st.rerun()
 
 
@@ -397,7 +419,6 @@ with tab_boundaries:
                         hide_index=True,
                         width="stretch",
                     )
-            who = st.text_input(t("data.who"), key="boundary_user", help=t("data.who_help"))
             if st.button(
                 t("data.store_boundaries", count=good),
                 type="primary",
@@ -411,10 +432,14 @@ with tab_boundaries:
                             matched=matched,
                             file_name=shapes.name,
                             content=shapes.getvalue(),
-                            imported_by=who,
+                            imported_by=user.username,
                         )
                     except SQLAlchemyError as error:
                         raise DatabaseUnavailableError(str(error).splitlines()[0]) from error
+                    audit(
+                        action=AuditAction.IMPORT,
+                        detail=f"boundaries {shapes.name}: {stored} units",
+                    )
                 refresh_figures()
                 st.success(t("data.boundaries_stored", count=stored))
 
@@ -449,3 +474,10 @@ with tab_log:
             width="stretch",
             key="import_log",
         )
+
+
+with tab_users, data_guard():
+    users_tab(admin=user, provinces=reference_data(url, filters.scope)["provinces"])
+
+with tab_audit, data_guard():
+    audit_tab()

@@ -28,6 +28,7 @@ from data_access.migrate import upgrade_to_head
 from data_access.validation import FileProblemError
 from tests import tiny_dataset
 from tests.conftest import BACKENDS, PROJECT_ROOT, backend_url
+from tests.sign_in import sign_in
 from tests.test_pages import APP, run_like_streamlit_run
 
 FILES = PROJECT_ROOT / "tests" / "files" / "geo"
@@ -191,7 +192,7 @@ def map_app(tmp_path, monkeypatch) -> AppTest:
         connection.execute(update(units).where(units.c.code == "41").values(geometry="[oops"))
     monkeypatch.setenv("DATABASE_URL", url)
     run_like_streamlit_run(monkeypatch)
-    return AppTest.from_file(APP, default_timeout=120)
+    return sign_in(AppTest.from_file(APP, default_timeout=120), role="admin")
 
 
 def _layers(app: AppTest) -> dict[str, dict]:

@@ -15,6 +15,7 @@ from data_access.db import get_engine, sqlite_file
 from data_access.migrate import upgrade_to_head
 from tests import tiny_dataset
 from tests.conftest import PROJECT_ROOT
+from tests.sign_in import sign_in
 from tests.test_pages import APP, run_like_streamlit_run
 
 FILES = PROJECT_ROOT / "tests" / "files" / "import"
@@ -41,7 +42,7 @@ def tiny_url(tmp_path) -> str:
 def _app(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", url)
     run_like_streamlit_run(monkeypatch)
-    app = AppTest.from_file(APP, default_timeout=120)
+    app = sign_in(AppTest.from_file(APP, default_timeout=120), role="admin")
     app.run()
     return app
 
@@ -98,7 +99,6 @@ def test_a_messy_excel_file_says_what_to_fix_and_imports_only_what_is_valid(tiny
     assert app.get("download_button")  # the problems as CSV (and the templates)
     assert app.button(key="import_go").disabled  # all or nothing by default
     app.checkbox(key="import_skip").check()
-    app.text_input(key="import_user").input("Төв аймгийн мэргэжилтэн")
     app.run()
     assert not app.button(key="import_go").disabled
     app.button(key="import_go").click()
@@ -111,12 +111,21 @@ def test_a_messy_excel_file_says_what_to_fix_and_imports_only_what_is_valid(tiny
             connection.execute(select(tasks.c.code).where(tasks.c.code.like("X%"))).scalars()
         )
         log = connection.execute(select(schema.import_log)).mappings().all()
+        audited = connection.execute(
+            select(schema.audit_log.c.username, schema.audit_log.c.detail).where(
+                schema.audit_log.c.action == "import"
+            )
+        ).all()
     assert imported == {"X1", "X4"}
+    # Recorded under the signed-in administrator, in the import log and in the audit log.
     assert [(entry["imported_by"], entry["via"], entry["status"]) for entry in log] == [
-        ("Төв аймгийн мэргэжилтэн", "web", "partial")
+        ("admin", "web", "partial")
+    ]
+    assert [(username, detail.split(":")[0]) for username, detail in audited] == [
+        ("admin", "tasks tasks_messy.xlsx")
     ]
     history = next(frame.value for frame in app.dataframe if "SHA-256" in frame.value.columns)
-    assert history.iloc[0]["Хэн"] == "Төв аймгийн мэргэжилтэн"
+    assert history.iloc[0]["Хэн"] == "admin"
 
 
 def test_after_an_import_the_other_pages_show_the_new_figures(app):

@@ -11,6 +11,7 @@ from data_access import queries
 from data_access.db import get_engine
 from data_access.scope import FULL_SCOPE
 from tests.conftest import PROJECT_ROOT
+from tests.sign_in import sign_in
 
 APP = str(PROJECT_ROOT / "app.py")
 PAGES = [
@@ -27,7 +28,7 @@ PAGES = [
 def app(small_demo_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", small_demo_url)
     run_like_streamlit_run(monkeypatch)
-    return AppTest.from_file(APP, default_timeout=120)
+    return sign_in(AppTest.from_file(APP, default_timeout=120))
 
 
 def run_like_streamlit_run(monkeypatch: pytest.MonkeyPatch) -> None:

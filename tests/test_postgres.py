@@ -15,6 +15,7 @@ from data_access import schema
 from data_access.db import get_engine
 from metrics.__main__ import main as metrics_main
 from tests.conftest import PROJECT_ROOT
+from tests.sign_in import sign_in
 from tests.test_pages import APP, run_like_streamlit_run
 
 pytestmark = pytest.mark.postgres
@@ -90,7 +91,7 @@ def test_every_summary_figure_is_identical_on_both_backends(
 def test_pages_survive_a_database_outage(pg_cluster, pg_small_demo_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", pg_small_demo_url)
     run_like_streamlit_run(monkeypatch)
-    app = AppTest.from_file(APP, default_timeout=120)
+    app = sign_in(AppTest.from_file(APP, default_timeout=120))
     app.run()
     assert not app.exception and not app.error
     pg_cluster.stop()

@@ -27,6 +27,7 @@ from metrics.definitions import (
 from metrics.i18n import translate
 from tests import reality_dataset
 from tests.conftest import PROJECT_ROOT
+from tests.sign_in import sign_in
 from tests.test_pages import run_like_streamlit_run
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -50,7 +51,7 @@ def reality_sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def _app(url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", url)
     run_like_streamlit_run(monkeypatch)
-    return AppTest.from_file(APP, default_timeout=120)
+    return sign_in(AppTest.from_file(APP, default_timeout=120))
 
 
 @pytest.fixture
