@@ -12,6 +12,7 @@ from metrics.i18n import LANGUAGES
 from pages.auth import current_user, sign_in_page, sign_out_control
 from pages.common import (
     FILTERS_KEY,
+    OPEN_PAGES_KEY,
     data_guard,
     database_url,
     ensure_prepared,
@@ -145,11 +146,9 @@ if reference["dataset"].get("dataset") == "synthetic_demo":
     st.warning(t("banner.demo"), icon="⚠️")
 st.session_state[FILTERS_KEY] = sidebar_filters(reference, reader_scope)
 sign_out_control(user)
+open_pages = [(path, title, icon) for path, title, icon, roles in PAGES if user.role in roles]
+st.session_state[OPEN_PAGES_KEY] = [path for path, _title, _icon in open_pages]
 navigation = st.navigation(
-    [
-        st.Page(path, title=t(title), icon=icon)
-        for path, title, icon, roles in PAGES
-        if user.role in roles
-    ]
+    [st.Page(path, title=t(title), icon=icon) for path, title, icon in open_pages]
 )
 navigation.run()

@@ -40,6 +40,7 @@ CACHE_SECONDS = 600
 OVERALL = "overall"
 FILTERS_KEY = "filters"
 USER_KEY = "signed_in_user"
+OPEN_PAGES_KEY = "open_pages"
 
 
 def language() -> str:
@@ -208,6 +209,11 @@ def current_filters() -> Filters:
         # page without app.py; the entry point signs the reader in and sets the filters.
         st.switch_page("app.py")
     return filters
+
+
+def may_open(page: str) -> bool:
+    """Whether the reader's role may open ``page`` (a link to it would otherwise fail)."""
+    return page in st.session_state.get(OPEN_PAGES_KEY, ())
 
 
 def signed_in_user() -> User:
