@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 
@@ -20,11 +19,9 @@ from pages.common import (
     scorecard,
     show_explainer,
     status_text,
-    style_status_columns,
     t,
-    with_indicator_columns,
 )
-from pages.downloads import chart, table_downloads
+from pages.downloads import PageTable, chart, shown_table
 
 AGENCY_METRICS = tuple(key for key in STATUS_METRICS if key != "commune_coverage")
 
@@ -73,11 +70,16 @@ chart(treemap, title=t("agencies.grid"), key="agencies_treemap")
 st.caption(t("agencies.treemap_note"))
 
 st.subheader(t("agencies.table"))
-table = pd.DataFrame({t("col.ministry"): frame["ministry"], t("col.name"): frame["agency"]})
-table[t("col.overall")] = frame["overall_status"].map(status_text)
-table = with_indicator_columns(table=table, frame=frame, metric_keys=AGENCY_METRICS)
-st.dataframe(style_status_columns(table, [t("col.overall")]), hide_index=True, width="stretch")
-table_downloads(table, title=t("agencies.table"), key="agencies_table")
+table = (
+    PageTable(rows=len(frame))
+    .text(t("col.ministry"), frame["ministry"])
+    .text(t("col.name"), frame["agency"])
+    .status(t("col.overall"), frame["overall_status"])
+    .indicators(frame=frame, metric_keys=AGENCY_METRICS)
+)
+shown_table(
+    table, title=t("agencies.table"), key="agencies_table", status_columns=[t("col.overall")]
+)
 show_explainer(
     frame=frame,
     metric_key=metric_key,

@@ -27,11 +27,9 @@ from pages.common import (
     reference_data,
     show_explainer,
     status_text,
-    style_status_columns,
     t,
-    with_indicator_columns,
 )
-from pages.downloads import chart, shown_table
+from pages.downloads import WHOLE, PageTable, chart, shown_table
 
 RESOLUTION_COLOURS = {
     "resolved_early": "#1b9e77",
@@ -127,23 +125,18 @@ st.caption(t("digital.trend_note"))
 
 
 # --- by province and by district/soum ------------------------------------------------------
-def _service_table(frame: pd.DataFrame) -> pd.DataFrame:
-    table = pd.DataFrame(
-        {
-            t("col.name"): _name(frame),
-            t("digital.applications"): frame["applications"].fillna(0).astype(int),
-        }
-    )
-    table = with_indicator_columns(table=table, frame=frame, metric_keys=("online_share",))
-    table[t("digital.online_results")] = frame["online_results_share"].map(
-        lambda value: format_value(value, unit="%")
+def _service_table(frame: pd.DataFrame) -> PageTable:
+    table = (
+        PageTable(rows=len(frame))
+        .text(t("col.name"), _name(frame))
+        .count(t("digital.applications"), frame["applications"].fillna(0))
+        .indicators(frame=frame, metric_keys=("online_share",))
+        .number(t("digital.online_results"), frame["online_results_share"], unit="%")
     )
     for name in RESOLUTION_CLASSES:
-        table[t(f"digital.{name}")] = frame[f"{name}_share"].map(
-            lambda value: format_value(value, unit="%")
-        )
+        table.number(t(f"digital.{name}"), frame[f"{name}_share"], unit="%")
     if "commune_coverage" in frame.columns:
-        table = with_indicator_columns(table=table, frame=frame, metric_keys=("commune_coverage",))
+        table.indicators(frame=frame, metric_keys=("commune_coverage",))
     return table
 
 
@@ -156,10 +149,8 @@ province_rows = _units(by_province)
 st.subheader(t("digital.by_province"))
 shown_table(
     _service_table(province_rows),
-    title=t("page.digital"),
+    title=f"{t('page.digital')}: {t('digital.by_province')}",
     key="digital_services_table_1",
-    hide_index=True,
-    width="stretch",
 )
 show_explainer(
     frame=province_rows, metric_key="online_share", as_of=filters.as_of, key="digital_explain"
@@ -201,10 +192,8 @@ with data_guard():
 st.markdown(f"**{t('digital.districts', province=province_names.get(chosen, chosen))}**")
 shown_table(
     _service_table(districts),
-    title=t("page.digital"),
+    title=t("digital.districts", province=province_names.get(chosen, chosen)),
     key="digital_services_table_2",
-    hide_index=True,
-    width="stretch",
 )
 
 
@@ -295,21 +284,19 @@ with map_column:
         + t("map.legend", thresholds_metric=COVERAGE.label[language()])
     )
 with table_column:
-    table = pd.DataFrame(
-        {
-            t("col.name"): coverage[f"name_{language()}"],
-            COVERAGE.label[language()]: coverage["commune_coverage"].map(
-                lambda v: format_value(v, unit="%")
-            ),
-            t("col.status"): coverage["commune_coverage_status"]
-            .fillna(Status.GREY.value)
-            .map(status_text),
-            t("digital.communes_green"): coverage["communes_green"].fillna(0).astype(int),
-            t("digital.communes_checked"): coverage["communes_checked"].fillna(0).astype(int),
-        }
+    table = (
+        PageTable(rows=len(coverage))
+        .text(t("col.name"), coverage[f"name_{language()}"])
+        .metric(frame=coverage, metric_key="commune_coverage", status_header=t("col.status"))
+        .count(t("digital.communes_green"), coverage["communes_green"].fillna(0))
+        .count(t("digital.communes_checked"), coverage["communes_checked"].fillna(0))
     )
-    st.dataframe(
-        style_status_columns(table, [t("col.status")]), hide_index=True, width="stretch", height=480
+    shown_table(
+        table,
+        title=f"{t('digital.readiness')}: {COVERAGE.label[language()]}",
+        key="digital_services_coverage",
+        status_columns=[t("col.status")],
+        height=480,
     )
 show_explainer(
     frame=province_rows, metric_key="commune_coverage", as_of=filters.as_of, key="coverage_explain"
@@ -339,20 +326,27 @@ with left:
     )
     chart(figure, title=figure.layout.title.text or t("page.digital"), key="digital_services_4")
 with right:
-    per_province = _units(missing_by_province)
-    grid = per_province.assign(
-        cell=[
-            f"{missing} / {checked}"
-            for missing, checked in zip(
-                per_province["communes_missing"], per_province["communes_checked"], strict=True
-            )
-        ],
-        name=_name(per_province),
-        label=per_province["criterion"].map(_criterion),
-    ).pivot(index="name", columns="label", values="cell")
-    grid.index.name = t("col.name")
-    grid.columns.name = None
-    shown_table(grid, title=t("page.digital"), key="digital_services_table_3", width="stretch")
+    per_province = _units(missing_by_province).assign(
+        name=lambda frame: _name(frame),
+        label=lambda frame: frame["criterion"].map(_criterion),
+    )
+    missing = per_province.pivot(index="name", columns="label", values="communes_missing")
+    checked = per_province.pivot(index="name", columns="label", values="communes_checked")
+    grid = PageTable(rows=len(missing)).text(t("col.name"), missing.index)
+    for label in missing.columns:
+        grid.parts(
+            label,
+            shown=[
+                "—" if pd.isna(gaps) else f"{int(gaps)} / {int(total)}"
+                for gaps, total in zip(missing[label], checked[label], strict=True)
+            ],
+            exported={
+                t("digital.communes_missing"): missing[label],
+                t("digital.communes_checked"): checked[label],
+            },
+            number_format=WHOLE,
+        )
+    shown_table(grid, title=t("digital.missing_title"), key="digital_services_table_3")
     st.caption(t("digital.missing_note"))
 
 st.markdown(f"**{t('digital.communes_title', province=province_names.get(chosen, chosen))}**")
@@ -360,24 +354,21 @@ if communes.empty:
     st.info(t("digital.no_checks"))
 else:
     criteria = [name for name in communes.columns if name.startswith(MET_PREFIX)]
-    matrix = pd.DataFrame(
-        {
-            t("col.name"): _name(communes),
-            t("digital.checked_on"): communes["checked_on"],
-            t("col.status"): communes["green"].map(
-                lambda green: status_text(Status.GREEN if green else Status.RED)
-            ),
-        }
+    matrix = (
+        PageTable(rows=len(communes))
+        .text(t("col.name"), _name(communes))
+        .day(t("digital.checked_on"), communes["checked_on"])
+        .status(
+            t("col.status"),
+            communes["green"].map(lambda green: Status.GREEN if green else Status.RED),
+        )
     )
     for name in criteria:
-        matrix[_criterion(name.removeprefix(MET_PREFIX))] = communes[name].map(
-            lambda met: "—" if pd.isna(met) else ("✓" if met else "✗")
-        )
+        matrix.flag(_criterion(name.removeprefix(MET_PREFIX)), communes[name], yes="✓", no="✗")
     shown_table(
-        style_status_columns(matrix, [t("col.status")]),
-        title=t("page.digital"),
+        matrix,
+        title=t("digital.communes_title", province=province_names.get(chosen, chosen)),
         key="digital_services_table_4",
-        hide_index=True,
-        width="stretch",
+        status_columns=[t("col.status")],
     )
     st.caption(t("digital.commune_rule"))

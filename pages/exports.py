@@ -11,6 +11,7 @@ import csv
 import io
 import threading
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -18,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 ImageFormat = Literal["png", "svg", "pdf"]
 IMAGE_MIME: dict[str, str] = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -25,6 +27,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 IMAGE_WIDTH, IMAGE_HEIGHT, IMAGE_SCALE = 1200, 700, 2
 STAMP_TOP, STAMP_BOTTOM = 110, 150
+SHEET_TITLE = "Data"
 
 _kaleido_lock = threading.Lock()
 _kaleido_started = False
@@ -111,11 +114,22 @@ def figure_bytes(figure: go.Figure, *, stamp: Stamp, image_format: ImageFormat) 
         )
 
 
-def _display_value(value: object) -> object:
+def _is_missing(value: object) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other containers are values, not gaps
+        return False
+
+
+def _cell(value: object) -> object:
+    """A frame value as a file cell: missing is empty (never "nan"), numpy scalars are plain
+    numbers, timestamps are dates, and only text is neutralised: -2.5 stays a number."""
+    if _is_missing(value):
+        return None
     if isinstance(value, pd.Timestamp):
         return value.date()
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
     return neutralise(value)
 
 
@@ -128,15 +142,18 @@ def table_csv(frame: pd.DataFrame, *, stamp: Stamp) -> bytes:
     writer.writerow([])
     writer.writerow([neutralise(str(column)) for column in frame.columns])
     for row in frame.itertuples(index=False):
-        writer.writerow(["" if (v := _display_value(value)) is None else v for value in row])
+        writer.writerow(["" if (cell := _cell(value)) is None else cell for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def table_xlsx(frame: pd.DataFrame, *, stamp: Stamp, sheet_title: str = "Data") -> bytes:
-    """An Excel workbook: the stamp in the first rows, then the table; numbers stay numbers."""
+def table_xlsx(
+    frame: pd.DataFrame, *, stamp: Stamp, number_formats: Mapping[str, str] | None = None
+) -> bytes:
+    """An Excel workbook: the stamp in the first rows, then the table. Numbers stay numbers;
+    ``number_formats`` (column -> Excel format such as ``0.0``) says how a column reads."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = sheet_title[:31]
+    sheet.title = SHEET_TITLE
     for line in stamp.lines():
         sheet.append([neutralise(line)])
     sheet["A1"].font = Font(bold=True, size=13)
@@ -146,15 +163,17 @@ def table_xlsx(frame: pd.DataFrame, *, stamp: Stamp, sheet_title: str = "Data") 
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False):
-        sheet.append([_excel_value(value) for value in row])
+        sheet.append([_cell(value) for value in row])
+    formats = number_formats or {}
+    for index, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(index)
+        # Wide enough for the header, so a reader sees what each column is.
+        sheet.column_dimensions[letter].width = min(max(10, len(str(column)) + 2), 50)
+        if column in formats:
+            for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
+                if cell.data_type == "n":
+                    cell.number_format = formats[column]
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
-
-
-def _excel_value(value: object) -> object:
-    shown = _display_value(value)
-    if hasattr(shown, "item"):  # numpy scalars become plain Python numbers
-        return shown.item()
-    return shown

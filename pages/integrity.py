@@ -28,9 +28,10 @@ from pages.common import (
     t,
     verification,
 )
-from pages.downloads import chart, shown_table
+from pages.downloads import PageTable, chart, shown_table
 
 SIDE_COLOURS = {RATINGS: "#7570b3", CITIZENS: "#d95f02"}
+P_VALUE_FORMAT = "0.000"
 
 filters = current_filters()
 url = database_url()
@@ -38,12 +39,6 @@ st.title(t("page.integrity"))
 st.caption(
     t("integrity.caption", start=filters.period_start, end=filters.period_end, as_of=filters.as_of)
 )
-
-
-def _yes_no(flag: object) -> str:
-    if flag is None or pd.isna(flag):
-        return "—"
-    return t("common.yes") if flag else t("common.no")
 
 
 def _p_value(value: object) -> str:
@@ -90,27 +85,25 @@ tiles[2].metric(
     help=t("integrity.ceiling_help", ceiling=f"{NEAR_CEILING_SCORE:g}"),
 )
 
-table = pd.DataFrame(
-    {
-        t("col.name"): summary[f"name_{language()}"],
-        t("integrity.col_ratings"): summary["ratings"],
-        t("integrity.col_mean"): summary["self_rating"].map(lambda v: format_value(v, unit="")),
-        t("integrity.col_sd"): summary["self_rating_sd"].map(lambda v: format_value(v, unit="")),
-        t("integrity.col_ceiling"): summary["near_ceiling_share"].map(
-            lambda v: format_value(v, unit="%")
-        ),
-        t("integrity.col_satisfaction"): summary["satisfaction"].map(
-            lambda v: format_value(v, unit="%")
-        ),
-        t("col.responses"): summary["responses"].round().astype(int),
-        t("integrity.col_bands"): summary["bands_compared"],
-        t("integrity.col_p"): summary["p_value"].map(_p_value),
-        t("integrity.col_compatible"): summary["compatible"].map(_yes_no),
-    }
+table = (
+    PageTable(rows=len(summary))
+    .text(t("col.name"), summary[f"name_{language()}"])
+    .count(t("integrity.col_ratings"), summary["ratings"])
+    .number(t("integrity.col_mean"), summary["self_rating"], unit="")
+    .number(t("integrity.col_sd"), summary["self_rating_sd"], unit="")
+    .number(t("integrity.col_ceiling"), summary["near_ceiling_share"], unit="%")
+    .number(t("integrity.col_satisfaction"), summary["satisfaction"], unit="%")
+    .count(t("col.responses"), summary["responses"])
+    .count(t("integrity.col_bands"), summary["bands_compared"])
+    .column(
+        t("integrity.col_p"),
+        shown=summary["p_value"].map(_p_value),
+        export=summary["p_value"],
+        number_format=P_VALUE_FORMAT,
+    )
+    .flag(t("integrity.col_compatible"), summary["compatible"])
 )
-shown_table(
-    table, title=t("page.integrity"), key="integrity_table_1", hide_index=True, width="stretch"
-)
+shown_table(table, title=t("integrity.ratings_title"), key="integrity_table_1")
 
 st.markdown(f"**{t('integrity.distribution_title')}**")
 tested = summary[summary["compatible"].notna()]
@@ -218,33 +211,25 @@ figure.update_layout(
 )
 chart(figure, title=figure.layout.title.text or t("page.integrity"), key="integrity_2")
 
-table = pd.DataFrame(
-    {
-        t("col.name"): checked[f"name_{language()}"],
-        t("integrity.col_checked"): checked["checked_reports"],
-        t("integrity.col_reported"): checked["reported_mean"].map(
-            lambda v: format_value(v, unit="%")
-        ),
-        t("integrity.col_verified"): checked["verified_mean"].map(
-            lambda v: format_value(v, unit="%")
-        ),
-        t("integrity.col_overstatement"): checked["overstatement"].map(
-            lambda v: format_value(v, unit="")
-        ),
-        t("integrity.col_interval"): [
+table = (
+    PageTable(rows=len(checked))
+    .text(t("col.name"), checked[f"name_{language()}"])
+    .count(t("integrity.col_checked"), checked["checked_reports"])
+    .number(t("integrity.col_reported"), checked["reported_mean"], unit="%")
+    .number(t("integrity.col_verified"), checked["verified_mean"], unit="%")
+    .number(t("integrity.col_overstatement"), checked["overstatement"], unit="")
+    .interval(
+        t("integrity.col_interval"),
+        low=checked["overstatement_low"],
+        high=checked["overstatement_high"],
+        shown=[
             "—" if pd.isna(low) else f"{low:.1f} – {high:.1f}"
             for low, high in zip(
                 checked["overstatement_low"], checked["overstatement_high"], strict=True
             )
         ],
-        t("integrity.col_overstated_share"): checked["overstated_share"].map(
-            lambda v: format_value(v, unit="%")
-        ),
-        t("integrity.col_overstates"): checked["overstates"].map(
-            lambda flag: f"⚠ {t('common.yes')}" if flag else t("common.no")
-        ),
-    }
+    )
+    .number(t("integrity.col_overstated_share"), checked["overstated_share"], unit="%")
+    .flag(t("integrity.col_overstates"), checked["overstates"], yes=f"⚠ {t('common.yes')}")
 )
-shown_table(
-    table, title=t("page.integrity"), key="integrity_table_2", hide_index=True, width="stretch"
-)
+shown_table(table, title=t("integrity.reports_title"), key="integrity_table_2")

@@ -25,11 +25,11 @@ from pages.common import (
     scorecard_with_freshness,
     show_explainer,
     status_text,
-    style_status_columns,
     t,
     unit_shapes,
     units_under,
 )
+from pages.downloads import DATE_FORMAT, PageTable, shown_table
 
 MAP_METRICS = STATUS_METRICS
 SELECTED_KEY = "map_province"
@@ -76,6 +76,7 @@ def _map_frame(figures: dict[str, pd.DataFrame], units: pd.DataFrame) -> pd.Data
     )
     behind = completeness.facts_behind(metric_key)
     newest = frame[behind] if behind in frame else frame["newest"]
+    frame["newest_day"] = [None if pd.isna(day) else pd.Timestamp(day).date() for day in newest]
     frame["newest_text"] = [
         "—" if pd.isna(day) else f"{day} {STALE_MARK}" if old else str(day)
         for day, old in zip(newest, frame["stale"], strict=True)
@@ -179,20 +180,26 @@ def _picked(event: object) -> str | None:
     return None
 
 
-def _table(frame: pd.DataFrame) -> None:
-    table = pd.DataFrame(
-        {
-            t("col.name"): frame["name"],
-            definition.label[language()]: frame["value_text"],
-            t("col.status"): frame["status_text"],
-            definition.sample_label[language()]: frame["sample"].astype(int),
-            t("map.latest_data"): frame["newest_text"],
-        }
+def _table(frame: pd.DataFrame, *, title: str, key: str) -> None:
+    # The colour follows the status; the ⌛ mark is not part of it (it has its own column in
+    # the files).
+    table = (
+        PageTable(rows=len(frame))
+        .text(t("col.name"), frame["name"])
+        .metric(frame=frame, metric_key=metric_key, status_header=t("col.status"))
+        .count(definition.sample_label[language()], frame["sample"])
+        .column(
+            t("map.latest_data"),
+            shown=frame["newest_text"],
+            export=frame["newest_day"],
+            number_format=DATE_FORMAT,
+        )
+        .export_only(
+            t("export.stale", days=STALE_AFTER_DAYS),
+            [t("common.yes") if old else t("common.no") for old in frame["stale"]],
+        )
     )
-    # The colour follows the status; the ⌛ mark is not part of it.
-    table[t("col.status")] = table[t("col.status")].str.replace(f" {STALE_MARK}", "", regex=False)
-    styled = style_status_columns(table, [t("col.status")])
-    st.dataframe(styled, hide_index=True, width="stretch", height=560)
+    shown_table(table, title=title, key=key, status_columns=[t("col.status")], height=560)
     if frame["stale"].any():
         st.caption(t("map.stale_marked", days=STALE_AFTER_DAYS))
 
@@ -229,7 +236,11 @@ clicked = _picked(event)
 if clicked and clicked in names and clicked != st.session_state.get(SELECTED_KEY):
     st.session_state[SELECTED_KEY] = clicked
 with table_column:
-    _table(province_frame)
+    _table(
+        province_frame,
+        title=f"{t('page.map')}: {definition.label[language()]}",
+        key="map_provinces",
+    )
 show_explainer(frame=province_scores, metric_key=metric_key, as_of=filters.as_of, key="map_explain")
 
 st.subheader(t("map.drill"))
@@ -262,6 +273,10 @@ if selected:
         )
     with right:
         st.markdown(f"**{names[selected]}**")
-        _table(district_frame)
+        _table(
+            district_frame,
+            title=f"{names[selected]}: {definition.label[language()]}",
+            key="map_districts",
+        )
 else:
     st.info(t("map.drill_hint"))

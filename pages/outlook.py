@@ -26,10 +26,17 @@ from pages.common import (
     plan_outlook,
     show_definition_explainer,
     status_text,
-    style_status_columns,
     t,
 )
-from pages.downloads import chart, shown_table
+from pages.downloads import (
+    DATE_FORMAT,
+    ONE_DECIMAL,
+    SIGNED_ONE_DECIMAL,
+    WHOLE,
+    PageTable,
+    chart,
+    shown_table,
+)
 
 RISK_PAGE = 200
 definition = PROJECTED_EXECUTION
@@ -87,38 +94,37 @@ tiles[3].metric(
 st.subheader(t("outlook.by_plan"))
 if not plans.empty and plans["closed"].all():
     st.info(t("outlook.closed"))
-table = pd.DataFrame(
-    {
-        t("col.plan"): plans[f"name_{language()}"],
-        t("outlook.col_items"): plans["items"],
-        t("outlook.col_now"): plans["observed"].map(lambda v: format_value(v, unit="%")),
-        definition.label[language()]: plans[definition.key].map(
-            lambda v: format_value(v, unit="%")
-        ),
-        t("outlook.col_interval"): [
+table = (
+    PageTable(rows=len(plans))
+    .text(t("col.plan"), plans[f"name_{language()}"])
+    .count(t("outlook.col_items"), plans["items"])
+    .number(t("outlook.col_now"), plans["observed"], unit="%")
+    .number(definition.label[language()], plans[definition.key], unit="%")
+    .interval(
+        t("outlook.col_interval"),
+        low=plans["projected_execution_low"],
+        high=plans["projected_execution_high"],
+        shown=[
             _interval(low, high)
             for low, high in zip(
                 plans["projected_execution_low"], plans["projected_execution_high"], strict=True
             )
         ],
-        t("col.status"): plans[f"{definition.key}_status"]
-        .fillna(Status.GREY.value)
-        .map(status_text),
-        t("outlook.col_trend"): plans["trend_per_month"].map(
-            lambda v: "—" if pd.isna(v) else f"{v:+.1f}"
-        ),
-        t("outlook.col_at_risk"): plans["group_code"]
-        .map(risk_counts.set_index("plan_code")["items_at_risk"])
-        .fillna(0)
-        .astype(int),
-    }
+    )
+    .status(t("col.status"), plans[f"{definition.key}_status"])
+    .column(
+        t("outlook.col_trend"),
+        shown=plans["trend_per_month"].map(lambda v: "—" if pd.isna(v) else f"{v:+.1f}"),
+        export=plans["trend_per_month"],
+        number_format=SIGNED_ONE_DECIMAL,
+    )
+    .count(
+        t("outlook.col_at_risk"),
+        plans["group_code"].map(risk_counts.set_index("plan_code")["items_at_risk"]).fillna(0),
+    )
 )
 shown_table(
-    style_status_columns(table, [t("col.status")]),
-    title=t("page.outlook"),
-    key="outlook_table_1",
-    hide_index=True,
-    width="stretch",
+    table, title=t("outlook.by_plan"), key="outlook_table_1", status_columns=[t("col.status")]
 )
 show_definition_explainer(
     frame=plans, definition=definition, as_of=filters.as_of, key="outlook_explain"
@@ -174,31 +180,42 @@ if at_risk.empty:
     st.success(t("outlook.none_at_risk"))
 else:
     page = at_risk.head(RISK_PAGE)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("col.code"): page["code"],
-                t("col.item"): page["title"],
-                t("col.plan"): page[f"plan_title_{language()}"],
-                t("col.agency"): page[f"agency_name_{language()}"],
-                t("col.due"): page["due_date"],
-                t("col.progress"): page["progress"].round(1),
-                t("outlook.col_pace"): page["pace_per_month"].map(
-                    lambda v: "—" if pd.isna(v) else f"{v:.1f}"
-                ),
-                t("outlook.col_projected_at_due"): page["projected_at_due"].map(
-                    lambda v: format_value(v, unit="%")
-                ),
-                t("outlook.col_finish"): page["finish_on"].map(
-                    lambda v: t("outlook.never") if pd.isna(v) else str(v)
-                ),
-                t("outlook.col_days_late"): page["days_late"].map(
-                    lambda v: "—" if pd.isna(v) else f"{int(v)}"
-                ),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    items = (
+        PageTable(rows=len(page))
+        .text(t("col.code"), page["code"])
+        .text(t("col.item"), page["title"])
+        .text(t("col.plan"), page[f"plan_title_{language()}"])
+        .text(t("col.agency"), page[f"agency_name_{language()}"])
+        .day(t("col.due"), page["due_date"])
+        .column(
+            t("col.progress"),
+            shown=page["progress"].round(1),
+            export=page["progress"],
+            number_format=ONE_DECIMAL,
+        )
+        .column(
+            t("outlook.col_pace"),
+            shown=page["pace_per_month"].map(lambda v: "—" if pd.isna(v) else f"{v:.1f}"),
+            export=page["pace_per_month"],
+            number_format=ONE_DECIMAL,
+        )
+        .number(t("outlook.col_projected_at_due"), page["projected_at_due"], unit="%")
+        .column(
+            t("outlook.col_finish"),
+            shown=page["finish_on"].map(lambda v: t("outlook.never") if pd.isna(v) else str(v)),
+            export=[
+                t("outlook.never") if pd.isna(v) else pd.Timestamp(v).date()
+                for v in page["finish_on"]
+            ],
+            number_format=DATE_FORMAT,
+        )
+        .column(
+            t("outlook.col_days_late"),
+            shown=page["days_late"].map(lambda v: "—" if pd.isna(v) else f"{int(v)}"),
+            export=[None if pd.isna(v) else int(v) for v in page["days_late"]],
+            number_format=WHOLE,
+        )
     )
+    shown_table(items, title=t("outlook.risk_title", count=len(at_risk)), key="outlook_at_risk")
     if len(at_risk) > RISK_PAGE:
         st.caption(t("outlook.first_page", shown=RISK_PAGE, total=len(at_risk)))

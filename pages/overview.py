@@ -15,16 +15,14 @@ from pages.common import (
     data_guard,
     database_url,
     language,
+    may_open,
     metric_tile,
     monthly_trend,
     previous_period,
     scorecard,
-    status_text,
-    style_status_columns,
     t,
-    with_indicator_columns,
 )
-from pages.downloads import chart
+from pages.downloads import PageTable, chart, shown_table
 
 HEADLINE = ("plan_execution", "on_time_rate", "overdue_share", "satisfaction", "self_rating", "gap")
 
@@ -50,20 +48,22 @@ for column, metric_key in zip(columns, HEADLINE, strict=True):
         metric_tile(metric_key=metric_key, row=row, as_of=filters.as_of, previous=previous)
 st.caption(t("overview.delta_note"))
 
-# The reality check reads the same two scorecards, so this count matches its page.
-paper_green = paper_green_counts(
-    units=reality_check_units(provinces=by_province, agencies=by_agency, rule=PAPER_GREEN_RULE)
-)
-st.page_link(
-    "pages/reality_check.py",
-    label=t(
-        "reality.overview_link",
-        count=paper_green["total"],
-        provinces=paper_green["province"],
-        agencies=paper_green["agency"],
-    ),
-    icon="🔍",
-)
+# The reality check reads the same two scorecards, so this count matches its page. It is an
+# internal check: shown only to the roles that may open that page.
+if may_open("pages/reality_check.py"):
+    paper_green = paper_green_counts(
+        units=reality_check_units(provinces=by_province, agencies=by_agency, rule=PAPER_GREEN_RULE)
+    )
+    st.page_link(
+        "pages/reality_check.py",
+        label=t(
+            "reality.overview_link",
+            count=paper_green["total"],
+            provinces=paper_green["province"],
+            agencies=paper_green["agency"],
+        ),
+        icon="🔍",
+    )
 
 
 def _counts_line(frame, label_key: str) -> str:
@@ -110,16 +110,18 @@ for column, frame, label_key in (
     with column:
         st.markdown(_counts_line(frame, label_key))
         worst = rank_worst(scorecard=frame, limit=8)
-        table = worst[[f"name_{language()}"]].rename(columns={f"name_{language()}": t("col.name")})
-        table[t("col.overall")] = worst["overall_status"].map(status_text)
-        table = with_indicator_columns(
-            table=table,
-            frame=worst,
-            metric_keys=("plan_execution", "on_time_rate", "satisfaction"),
+        table = (
+            PageTable(rows=len(worst))
+            .text(t("col.name"), worst[f"name_{language()}"])
+            .status(t("col.overall"), worst["overall_status"])
+            .indicators(frame=worst, metric_keys=("plan_execution", "on_time_rate", "satisfaction"))
+            .count(t("col.red_count"), worst["red_count"])
         )
-        table[t("col.red_count")] = worst["red_count"]
-        st.dataframe(
-            style_status_columns(table, [t("col.overall")]), hide_index=True, width="stretch"
+        shown_table(
+            table,
+            title=f"{t('overview.worst')}: {t(label_key)}",
+            key=f"overview_worst_{label_key.removeprefix('overview.')}",
+            status_columns=[t("col.overall")],
         )
 st.caption(
     t(

@@ -11,16 +11,13 @@ from pages.common import (
     current_filters,
     data_guard,
     database_url,
-    format_value,
     language,
     plan_execution,
     plan_items_behind,
     show_explainer,
-    status_text,
-    style_status_columns,
     t,
 )
-from pages.downloads import chart, table_downloads
+from pages.downloads import ONE_DECIMAL, PageTable, chart, shown_table
 from pages.figures import status_bar_figure
 
 BEHIND_LIMIT = 200
@@ -61,37 +58,35 @@ with right:
     _bar(by_group, _label(by_group, "task_group"), t("plans.by_group"), "plans_group")
 
 st.subheader(t("plans.by_plan"))
-table = pd.DataFrame(
-    {
-        t("col.name"): by_plan[f"name_{language()}"],
-        definition.label[language()]: by_plan["plan_execution"].map(
-            lambda v: format_value(v, unit="%")
-        ),
-        t("col.status"): by_plan["plan_execution_status"].map(status_text),
-        t("col.items_due"): by_plan["items_due"],
-        t("col.in_progress"): by_plan["items_not_due"],
-    }
-).sort_values(definition.label[language()])
-st.dataframe(style_status_columns(table, [t("col.status")]), hide_index=True, width="stretch")
-table_downloads(table, title=t("plans.by_plan"), key="plans_by_plan")
+# Sorted on the number (the shown text would put "100.0 %" before "65.0 %"); gaps last.
+ordered = by_plan.sort_values("plan_execution", na_position="last")
+table = (
+    PageTable(rows=len(ordered))
+    .text(t("col.name"), ordered[f"name_{language()}"])
+    .metric(frame=ordered, metric_key="plan_execution", status_header=t("col.status"))
+    .count(t("col.items_due"), ordered["items_due"])
+    .count(t("col.in_progress"), ordered["items_not_due"])
+)
+shown_table(table, title=t("plans.by_plan"), key="plans_by_plan", status_columns=[t("col.status")])
 show_explainer(frame=by_plan, metric_key="plan_execution", as_of=filters.as_of, key="plan_explain")
 
 st.subheader(t("plans.behind", count=len(behind)))
 if behind.empty:
     st.success(t("plans.none_behind"))
 else:
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("col.code"): behind["code"],
-                t("col.item"): behind["title"],
-                t("col.plan"): behind[f"plan_title_{language()}"],
-                t("col.agency"): behind[f"agency_name_{language()}"],
-                t("col.due"): behind["due_date"],
-                t("col.progress"): behind["progress"].round(1),
-                t("col.verified"): behind["verified"].map({True: "✓", False: ""}),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    items = (
+        PageTable(rows=len(behind))
+        .text(t("col.code"), behind["code"])
+        .text(t("col.item"), behind["title"])
+        .text(t("col.plan"), behind[f"plan_title_{language()}"])
+        .text(t("col.agency"), behind[f"agency_name_{language()}"])
+        .day(t("col.due"), behind["due_date"])
+        .column(
+            t("col.progress"),
+            shown=behind["progress"].round(1),
+            export=behind["progress"],
+            number_format=ONE_DECIMAL,
+        )
+        .flag(t("col.verified"), behind["verified"], yes="✓", no="")
     )
+    shown_table(items, title=t("plans.behind", count=len(behind)), key="plans_behind_schedule")

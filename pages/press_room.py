@@ -20,19 +20,27 @@ from pages.common import (
     current_filters,
     data_guard,
     database_url,
-    format_value,
     gap,
     language,
     monthly_trend,
     plan_execution,
     reference_data,
     scorecard,
+    shown_value,
     status_text,
     t,
     with_indicator_columns,
 )
-from pages.downloads import file_stem, stamp_for
-from pages.exports import IMAGE_MIME, Stamp, figure_bytes, table_csv
+from pages.downloads import (
+    ONE_DECIMAL,
+    PageTable,
+    download,
+    file_stem,
+    image_buttons,
+    stamp_for,
+    table_buttons,
+)
+from pages.exports import Stamp, figure_bytes, table_csv
 from pages.figures import gap_figure, static_map_figure, status_bar_figure, trend_figure
 
 HEADLINE = ("plan_execution", "on_time_rate", "overdue_share", "satisfaction", "gap")
@@ -44,7 +52,7 @@ class PressChart:
     key: str
     title: str
     figure: go.Figure
-    table: pd.DataFrame
+    table: PageTable
 
 
 def _wrapped(label: str, width: int = 16) -> str:
@@ -85,13 +93,19 @@ def _headline_figure(row: pd.Series) -> go.Figure:
     return figure
 
 
-def _headline_table(row: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            t("col.name"): [METRICS[key].label[language()] for key in HEADLINE],
-            t("press.value"): [row.get(key) for key in HEADLINE],
-            t("col.status"): [status_text(row.get(f"{key}_status", "grey")) for key in HEADLINE],
-        }
+def _headline_table(row: pd.Series) -> PageTable:
+    """Name, value, status: the briefing reads the rows in this order."""
+    values = [row.get(key) for key in HEADLINE]
+    return (
+        PageTable(rows=len(HEADLINE))
+        .text(t("col.name"), [METRICS[key].label[language()] for key in HEADLINE])
+        .column(
+            t("press.value"),
+            shown=[shown_value(row=row, metric_key=key) for key in HEADLINE],
+            export=[None if pd.isna(value) else float(value) for value in values],
+            number_format=ONE_DECIMAL,
+        )
+        .status(t("col.status"), [row.get(f"{key}_status") for key in HEADLINE])
     )
 
 
@@ -113,9 +127,10 @@ def _charts() -> list[PressChart]:
         provinces = reference_data(url, filters.scope)["provinces"]
     row = national.iloc[0] if not national.empty else pd.Series(dtype=object)
     province_frame = _province_frame(by_province, provinces)
-    map_table = pd.DataFrame({t("col.name"): province_frame["name"]})
-    map_table = with_indicator_columns(
-        table=map_table, frame=province_frame, metric_keys=(MAP_METRIC,)
+    map_table = (
+        PageTable(rows=len(province_frame))
+        .text(t("col.name"), province_frame["name"])
+        .indicators(frame=province_frame, metric_keys=(MAP_METRIC,))
     )
     ministries = by_ministry[~by_ministry["group_code"].str.startswith("_")].assign(
         label=lambda frame: frame[f"name_{language()}"]
@@ -139,13 +154,22 @@ def _charts() -> list[PressChart]:
                 norm_band_label=t("gap.norm_band", norm=f"{GAP_NORM_POINTS:g}"),
                 norm_line_label=t("gap.norm_line", norm=f"{GAP_NORM_POINTS:g}"),
             ),
-            gap_frame[["group_code", f"name_{language()}", "self_rating", "satisfaction", "gap"]],
+            PageTable(rows=len(gap_frame))
+            .text(t("col.code"), gap_frame["group_code"])
+            .text(t("col.name"), gap_frame[f"name_{language()}"])
+            .metric(frame=gap_frame, metric_key="self_rating")
+            .metric(frame=gap_frame, metric_key="satisfaction")
+            .indicators(frame=gap_frame, metric_keys=("gap",)),
         ),
         PressChart(
             "overdue",
             t("press.overdue"),
             trend_figure(series=series, language=language()),
-            overdue[["month", "open", "overdue", "overdue_share"]],
+            PageTable(rows=len(overdue))
+            .text(t("press.month"), overdue["month"])
+            .count(t("press.open"), overdue["open"])
+            .count(t("tasks.overdue"), overdue["overdue"])
+            .number(METRICS["overdue_share"].label[language()], overdue["overdue_share"], unit="%"),
         ),
         PressChart(
             "ministries",
@@ -156,7 +180,11 @@ def _charts() -> list[PressChart]:
                 label_column="label",
                 language=language(),
             ),
-            ministries[["group_code", "label", "plan_execution", "items_due"]],
+            PageTable(rows=len(ministries))
+            .text(t("col.code"), ministries["group_code"])
+            .text(t("col.ministry"), ministries["label"])
+            .indicators(frame=ministries, metric_keys=("plan_execution",))
+            .count(t("col.items_due"), ministries["items_due"]),
         ),
     ]
 
@@ -174,7 +202,7 @@ def _zip(charts: list[PressChart], stamps: dict[str, Stamp], stems: dict[str, st
                     f"{stem}.{image_format}",
                     figure_bytes(press_chart.figure, stamp=stamp, image_format=image_format),
                 )
-            archive.writestr(f"{stem}.csv", table_csv(press_chart.table, stamp=stamp))
+            archive.writestr(f"{stem}.csv", table_csv(press_chart.table.export, stamp=stamp))
     return buffer.getvalue()
 
 
@@ -202,12 +230,12 @@ def _worst_tables() -> list[pd.DataFrame]:
 def _briefing_plan(charts: list[PressChart], stamps: dict[str, Stamp]) -> list[dict]:
     """What the briefing says, decided in the page run (texts need the session's language)."""
     provinces, agencies = _worst_tables()
-    headline = next(chart for chart in charts if chart.key == "headline").table
+    headline = next(chart for chart in charts if chart.key == "headline").table.shown
     return [
         {
             "heading": t("press.headline"),
             "paragraphs": [
-                f"{name}: {format_value(value, unit='')} — {status}"
+                f"{name}: {value} — {status}"
                 for name, value, status in headline.itertuples(index=False)
             ],
             "chart": "headline",
@@ -256,45 +284,42 @@ for press_chart in charts:
     stamps[press_chart.key] = stamp
     stems[press_chart.key] = file_stem(title=title)
     st.plotly_chart(press_chart.figure, width="stretch", key=f"press_chart_{press_chart.key}")
-    columns = st.columns([1, 1, 1, 5])
-    for column, image_format in zip(columns, ("png", "svg", "pdf"), strict=False):
-        with column:
-            st.download_button(
-                image_format.upper(),
-                data=lambda figure=press_chart.figure, stamp=stamp, image_format=image_format: (
-                    figure_bytes(figure, stamp=stamp, image_format=image_format)
-                ),
-                file_name=f"{file_stem(title=title)}.{image_format}",
-                mime=IMAGE_MIME[image_format],
-                key=f"press_download_{press_chart.key}_{image_format}",
-                on_click="ignore",
-            )
+    image_buttons(
+        press_chart.figure,
+        stamp=stamp,
+        stem=stems[press_chart.key],
+        key=f"press_download_{press_chart.key}",
+    )
+    table_buttons(
+        press_chart.table,
+        stamp=stamp,
+        stem=stems[press_chart.key],
+        key=f"press_download_{press_chart.key}",
+    )
     st.divider()
 
 left, right = st.columns(2)
 with left:
-    st.download_button(
+    download(
         t("press.zip"),
-        data=lambda: _zip(charts, stamps, stems),
+        make=lambda: _zip(charts, stamps, stems),
         file_name=f"{file_stem(title=t('page.press'))}.zip",
         mime="application/zip",
-        type="primary",
         key="press_zip",
-        on_click="ignore",
+        type="primary",
         icon=":material/folder_zip:",
     )
 with right:
     briefing_plan = _briefing_plan(charts, stamps)
     briefing_stamp = stamp_for(title=t("briefing.title"))
-    st.download_button(
+    download(
         t("press.briefing"),
-        data=lambda: _briefing(
+        make=lambda: _briefing(
             charts=charts, stamps=stamps, plan=briefing_plan, stamp=briefing_stamp
         ),
         file_name=f"{file_stem(title=t('briefing.title'))}.pdf",
         mime="application/pdf",
-        type="primary",
         key="press_briefing",
-        on_click="ignore",
+        type="primary",
         icon=":material/picture_as_pdf:",
     )

@@ -17,9 +17,8 @@ from pages.common import (
     language,
     reality_units,
     t,
-    with_indicator_columns,
 )
-from pages.downloads import chart, shown_table
+from pages.downloads import ONE_DECIMAL, WHOLE, PageTable, chart, shown_table
 
 RULE = PAPER_GREEN_RULE
 EVIDENCE_LIMIT = 12
@@ -60,22 +59,32 @@ def _kind(kind: str) -> str:
     return t(f"reality.kind_{kind}")
 
 
-def _table(frame: pd.DataFrame) -> pd.DataFrame:
-    table = pd.DataFrame(
-        {
-            t("col.name"): frame[f"name_{language()}"],
-            t("reality.col_kind"): frame["kind"].map(_kind),
-            t("reality.col_mismatch"): frame["mismatch"].round(1),
-            t("reality.col_red"): [
+def _table(frame: pd.DataFrame) -> PageTable:
+    return (
+        PageTable(rows=len(frame))
+        .text(t("col.name"), frame[f"name_{language()}"])
+        .text(t("reality.col_kind"), frame["kind"].map(_kind))
+        .column(
+            t("reality.col_mismatch"),
+            shown=frame["mismatch"].round(1),
+            export=frame["mismatch"],
+            number_format=ONE_DECIMAL,
+        )
+        .parts(
+            t("reality.col_red"),
+            shown=[
                 f"{red} / {present}"
                 for red, present in zip(
                     frame["red_outcomes"], frame["outcomes_with_data"], strict=True
                 )
             ],
-        }
-    )
-    return with_indicator_columns(
-        table=table, frame=frame, metric_keys=(*RULE.process, *RULE.outcomes)
+            exported={
+                t("export.red_outcomes"): frame["red_outcomes"],
+                t("export.outcomes_with_data"): frame["outcomes_with_data"],
+            },
+            number_format=WHOLE,
+        )
+        .indicators(frame=frame, metric_keys=(*RULE.process, *RULE.outcomes))
     )
 
 
@@ -137,13 +146,7 @@ if paper.empty:
     st.success(t("reality.none"))
 else:
     _chart(paper)
-    shown_table(
-        _table(paper),
-        title=t("page.reality"),
-        key="reality_check_table_1",
-        hide_index=True,
-        width="stretch",
-    )
+    shown_table(_table(paper), title=t("reality.paper_title"), key="reality_check_table_1")
     _evidence(paper)
 
 st.subheader(t("reality.watch_title"))
@@ -151,13 +154,7 @@ st.caption(t("reality.watch_help"))
 if watch.empty:
     st.success(t("reality.none_watch"))
 else:
-    shown_table(
-        _table(watch),
-        title=t("page.reality"),
-        key="reality_check_table_2",
-        hide_index=True,
-        width="stretch",
-    )
+    shown_table(_table(watch), title=t("reality.watch_title"), key="reality_check_table_2")
     _evidence(watch)
 
 names = "; ".join(paper[f"name_{language()}"].astype(str))

@@ -6,21 +6,18 @@ import pandas as pd
 import streamlit as st
 
 from data_access.filters import GroupBy
-from metrics.definitions import GAP_NORM_POINTS, METRICS, Status
+from metrics.definitions import GAP_NORM_POINTS
 from pages.common import (
     current_filters,
     data_guard,
     database_url,
-    format_value,
     gap,
     language,
     metric_tile,
     show_explainer,
-    status_text,
-    style_status_columns,
     t,
 )
-from pages.downloads import chart, table_downloads
+from pages.downloads import PageTable, chart, shown_table
 from pages.figures import gap_figure
 
 filters = current_filters()
@@ -56,29 +53,25 @@ st.caption(t("gap.reading"))
 
 st.subheader(t("gap.ranking"))
 ranked = frame.sort_values("gap", ascending=False, na_position="last")
-table = pd.DataFrame(
-    {
-        t("col.name"): ranked[f"name_{language()}"],
-        METRICS["self_rating"].label[language()]: ranked["self_rating"].map(
-            lambda v: format_value(v, unit="pts")
-        ),
-        METRICS["satisfaction"].label[language()]: ranked["satisfaction"].map(
-            lambda v: format_value(v, unit="%")
-        ),
-        t("gap.interval"): [
+table = (
+    PageTable(rows=len(ranked))
+    .text(t("col.name"), ranked[f"name_{language()}"])
+    .metric(frame=ranked, metric_key="self_rating")
+    .metric(frame=ranked, metric_key="satisfaction")
+    .interval(
+        t("gap.interval"),
+        low=ranked["satisfaction_low"],
+        high=ranked["satisfaction_high"],
+        shown=[
             "—" if pd.isna(low) else f"{low:.1f}–{high:.1f}"
             for low, high in zip(
                 ranked["satisfaction_low"], ranked["satisfaction_high"], strict=True
             )
         ],
-        METRICS["gap"].label[language()]: ranked["gap"].map(lambda v: format_value(v, unit="pts")),
-        t("col.status"): ranked["gap_status"].fillna(Status.GREY.value).map(status_text),
-        t("gap.significant"): ranked["gap_significantly_above_norm"].map(
-            lambda flag: "—" if pd.isna(flag) else (t("common.yes") if flag else t("common.no"))
-        ),
-        t("col.responses"): ranked["responses"].fillna(0).round().astype(int),
-    }
+    )
+    .metric(frame=ranked, metric_key="gap", status_header=t("col.status"))
+    .flag(t("gap.significant"), ranked["gap_significantly_above_norm"])
+    .count(t("col.responses"), ranked["responses"].fillna(0))
 )
-st.dataframe(style_status_columns(table, [t("col.status")]), hide_index=True, width="stretch")
-table_downloads(table, title=t("gap.ranking"), key="gap_ranking")
+shown_table(table, title=t("gap.ranking"), key="gap_ranking", status_columns=[t("col.status")])
 show_explainer(frame=ranked, metric_key="gap", as_of=filters.as_of, key="gap_explain")

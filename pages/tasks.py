@@ -8,27 +8,22 @@ import streamlit as st
 
 from data_access.filters import GroupBy
 from metrics.definitions import (
-    METRICS,
     OVERDUE_AGEING_BUCKETS,
     STATUS_STYLES,
-    Status,
     ageing_column,
 )
 from pages.common import (
     current_filters,
     data_guard,
     database_url,
-    format_value,
     language,
     metric_tile,
     overdue_page,
     show_explainer,
-    status_text,
-    style_status_columns,
     t,
     timeliness,
 )
-from pages.downloads import chart, table_downloads
+from pages.downloads import PageTable, chart, shown_table
 
 PAGE_SIZE = 50
 filters = current_filters()
@@ -97,32 +92,21 @@ with right:
     chart(figure, title=t("tasks.ageing_title"), key="tasks_ageing")
 
 st.subheader(t("tasks.by_province"))
-table = pd.DataFrame(
-    {
-        t("col.name"): by_province[f"name_{language()}"],
-        METRICS["on_time_rate"].label[language()]: by_province["on_time_rate"].map(
-            lambda v: format_value(v, unit="%")
-        ),
-        t("col.status"): by_province["on_time_rate_status"]
-        .fillna(Status.GREY.value)
-        .map(status_text),
-        METRICS["overdue_share"].label[language()]: by_province["overdue_share"].map(
-            lambda v: format_value(v, unit="%")
-        ),
-        t("col.overdue_status"): by_province["overdue_share_status"]
-        .fillna(Status.GREY.value)
-        .map(status_text),
-        t("tasks.overdue"): by_province["overdue"],
-        t("tasks.due_soon"): by_province["due_soon"],
-        t("col.completed"): by_province["completed"],
-    }
+table = (
+    PageTable(rows=len(by_province))
+    .text(t("col.name"), by_province[f"name_{language()}"])
+    .metric(frame=by_province, metric_key="on_time_rate", status_header=t("col.status"))
+    .metric(frame=by_province, metric_key="overdue_share", status_header=t("col.overdue_status"))
+    .count(t("tasks.overdue"), by_province["overdue"])
+    .count(t("tasks.due_soon"), by_province["due_soon"])
+    .count(t("col.completed"), by_province["completed"])
 )
-st.dataframe(
-    style_status_columns(table, [t("col.status"), t("col.overdue_status")]),
-    hide_index=True,
-    width="stretch",
+shown_table(
+    table,
+    title=t("tasks.by_province"),
+    key="tasks_by_province",
+    status_columns=[t("col.status"), t("col.overdue_status")],
 )
-table_downloads(table, title=t("tasks.by_province"), key="tasks_by_province")
 show_explainer(
     frame=by_province, metric_key="on_time_rate", as_of=filters.as_of, key="tasks_explain"
 )
@@ -140,19 +124,17 @@ with data_guard():
     rows, total = overdue_page(url, filters, PAGE_SIZE, (int(page_number) - 1) * PAGE_SIZE)
 st.caption(t("tasks.list_caption", total=total, as_of=filters.as_of))
 if not rows.empty:
-    listing = pd.DataFrame(
-        {
-            t("col.code"): rows["code"],
-            t("col.item"): rows["title"],
-            t("col.agency"): rows[f"agency_name_{language()}"],
-            t("col.unit"): rows[f"unit_name_{language()}"].fillna("—"),
-            t("col.issued"): rows["issued_on"],
-            t("col.due"): rows["due_on"],
-            t("col.days_overdue"): rows["days_overdue"],
-        }
+    listing = (
+        PageTable(rows=len(rows))
+        .text(t("col.code"), rows["code"])
+        .text(t("col.item"), rows["title"])
+        .text(t("col.agency"), rows[f"agency_name_{language()}"])
+        .text(t("col.unit"), rows[f"unit_name_{language()}"])
+        .day(t("col.issued"), rows["issued_on"])
+        .day(t("col.due"), rows["due_on"])
+        .count(t("col.days_overdue"), rows["days_overdue"])
     )
-    st.dataframe(listing, hide_index=True, width="stretch")
-    table_downloads(
+    shown_table(
         listing,
         title=t("tasks.list_export_title", page=int(page_number), pages=total_pages),
         key="tasks_overdue_list",

@@ -99,3 +99,40 @@ def test_xlsx_keeps_numbers_as_numbers():
     assert isinstance(sheet["B7"].value, float) and isinstance(sheet["C7"].value, int)
     assert sheet["A8"].value.startswith("'=") and sheet["A8"].data_type == "s"
     assert sheet["B11"].value is None
+
+
+SIGNED = pd.DataFrame(
+    {
+        "Текст": ["=1+1", "-cmd", "@x", "+x"],
+        "Өөрчлөлт": [-2.5, -0.04, 0.0, 3.25],
+        "Тоо": pd.Series([-3, None, 4, pd.NA], dtype=object),
+        "Огноо": [pd.Timestamp("2025-11-30"), pd.NaT, None, pd.Timestamp("2025-01-02")],
+    }
+)
+
+
+def test_xlsx_keeps_negative_numbers_as_numbers_and_neutralises_only_text():
+    xlsx = table_xlsx(SIGNED, stamp=STAMP, number_formats={"Өөрчлөлт": "+0.0;-0.0;0.0"})
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    texts = [sheet.cell(row=row, column=1) for row in range(7, 11)]
+    assert [cell.value for cell in texts] == ["'=1+1", "'-cmd", "'@x", "'+x"]
+    assert all(cell.data_type == "s" for cell in texts)
+    changes = [sheet.cell(row=row, column=2) for row in range(7, 11)]
+    assert [cell.value for cell in changes] == [-2.5, -0.04, 0.0, 3.25]
+    assert all(cell.data_type == "n" for cell in changes)
+    assert {cell.number_format for cell in changes} == {"+0.0;-0.0;0.0"}
+    counts = [sheet.cell(row=row, column=3).value for row in range(7, 11)]
+    assert counts == [-3, None, 4, None]
+    assert sheet["D7"].value.date().isoformat() == "2025-11-30"
+    assert sheet["D8"].value is None and sheet["D9"].value is None
+
+
+def test_csv_keeps_negative_numbers_and_leaves_gaps_empty():
+    text = table_csv(SIGNED, stamp=STAMP).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))[6:]
+    assert rows == [
+        ["'=1+1", "-2.5", "-3", "2025-11-30"],
+        ["'-cmd", "-0.04", "", ""],
+        ["'@x", "0.0", "4", ""],
+        ["'+x", "3.25", "", "2025-01-02"],
+    ]
