@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import streamlit as st
 
@@ -136,8 +137,18 @@ language_switch()
 with data_guard():
     user = current_user()
 if user is None:
-    # Nothing but the sign-in form is registered, so no page of data can be reached by URL.
-    st.navigation([st.Page(sign_in_page, title=t("auth.title"), icon="🔐")]).run()
+    # Nothing but the sign-in form is registered, so no page of data can be reached by URL; it
+    # answers every page's address too, so a deep link opens that page once signed in.
+    st.navigation(
+        [
+            st.Page(sign_in_page, title=t("auth.title"), icon="🔐", default=True),
+            *(
+                st.Page(sign_in_page, title=t("auth.title"), url_path=Path(path).stem)
+                for path, *_rest in PAGES
+            ),
+        ],
+        position="hidden",
+    ).run()
     st.stop()
 reader_scope = user.scope
 with data_guard():
@@ -145,7 +156,10 @@ with data_guard():
 if reference["dataset"].get("dataset") == "synthetic_demo":
     st.warning(t("banner.demo"), icon="⚠️")
 st.session_state[FILTERS_KEY] = sidebar_filters(reference, reader_scope)
-sign_out_control(user)
+provinces = reference["provinces"]
+sign_out_control(
+    user, province_names=dict(zip(provinces["code"], provinces[f"name_{language()}"], strict=True))
+)
 open_pages = [(path, title, icon) for path, title, icon, roles in PAGES if user.role in roles]
 st.session_state[OPEN_PAGES_KEY] = [path for path, _title, _icon in open_pages]
 navigation = st.navigation(

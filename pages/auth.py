@@ -142,9 +142,10 @@ def _single_sign_on_configured() -> bool:
         return False
 
 
-def sign_out_control(user: User) -> None:
+def sign_out_control(user: User, *, province_names: dict[str, str]) -> None:
     with st.sidebar:
-        place = f" · {user.province_code}" if user.province_code else ""
+        province = province_names.get(user.province_code or "", user.province_code)
+        place = f" · {province}" if province else ""
         st.caption(
             t("auth.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")) + place
         )

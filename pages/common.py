@@ -7,6 +7,7 @@ filter value queries once and a rerun with the same filters reads the cache.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -50,6 +51,15 @@ def language() -> str:
 
 def t(key: str, **values: object) -> str:
     return translate(key, language=language(), **values)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~$])")
+
+
+def plain(text: object) -> str:
+    """Data (names, titles) to put inside Markdown: shown as the characters it holds, never
+    read as formatting, links or images."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def name_of(row: pd.Series | dict, *, prefix: str = "name") -> str:

@@ -17,7 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from data_access.accounts import DEMO_PASSWORD
 from tests.conftest import PROJECT_ROOT
 
 CHROMIUM = "/usr/bin/chromium"
@@ -118,7 +120,7 @@ def page(browser, server_url: str, request: pytest.FixtureRequest):
     # The first request of a fresh server goes through the entry point once (see
     # pages/common.current_filters); open it so deep links behave as they do afterwards.
     tab.goto(server_url)
-    tab.wait_for_selector("h1", timeout=60_000)
+    sign_in(tab)
     tab.console_messages = console
     yield tab
     if request.node.stash.get(_FAILED, False):
@@ -127,6 +129,27 @@ def page(browser, server_url: str, request: pytest.FixtureRequest):
         tab.screenshot(path=str(ARTIFACTS / f"FAILED-{name}.png"))
         (ARTIFACTS / f"FAILED-{name}.console.log").write_text("\n".join(console))
     context.close()
+
+
+def sign_in(page, *, username: str = "leader") -> None:
+    """Sign in through the form when the app asks (every new browser session starts signed
+    out, and a reload or a typed address starts a new session)."""
+    page.wait_for_selector("h1", timeout=60_000)
+    password = page.locator('input[type="password"]')
+    if password.count() == 0:
+        return
+    for _attempt in range(3):
+        # A script run still going when the form is filled can redraw it empty: wait it out.
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+        page.locator('[data-testid="stForm"] input[type="text"]').fill(username)
+        password.fill(DEMO_PASSWORD)
+        page.locator('[data-testid="stForm"] [kind$="FormSubmit"]').click()
+        try:
+            password.wait_for(state="detached", timeout=20_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    page.wait_for_selector("h1", timeout=60_000)
 
 
 def keep_artifact(path: Path, name: str) -> Path:

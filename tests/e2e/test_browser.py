@@ -13,7 +13,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pypdf import PdfReader
 
 from tests.conftest import PROJECT_ROOT
-from tests.e2e.conftest import ARTIFACTS, keep_artifact
+from tests.e2e.conftest import ARTIFACTS, keep_artifact, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +26,10 @@ DRAWN = (
 MAP_LATITUDE, MAP_LONGITUDE, MAP_ZOOM = 46.8, 103.0, 4.1
 
 
-def _open(page, server_url: str, name: str) -> None:
+def _open(page, server_url: str, name: str, *, username: str = "leader") -> None:
     path = "" if name == PAGE_FILES[0] else name
     page.goto(f"{server_url}/{path}")
-    page.wait_for_selector("h1", timeout=60_000)
+    sign_in(page, username=username)
     page.wait_for_selector(DRAWN, timeout=60_000)
     page.wait_for_load_state("networkidle")
 
@@ -169,3 +169,28 @@ def test_press_room_briefing_is_a_multi_page_pdf(page, server_url):
     text = "\n".join(sheet.extract_text() for sheet in reader.pages)
     for heading in ("Гол үзүүлэлтүүд", "Анхаарал шаардлагатай аймгууд", "2025-11-30"):
         assert heading in text
+
+
+def test_a_regional_office_signs_in_and_sees_only_its_province(page, server_url):
+    _open(page, server_url, "overview")
+    _choose(page, "Аймаг, нийслэл", "Архангай")
+    page.wait_for_function(
+        "previous => document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText"
+        " !== previous",
+        arg=_first_metric(page),
+        timeout=30_000,
+    )
+    arkhangai_for_leadership = _first_metric(page)
+
+    page.context.clear_cookies()
+    _open(page, server_url, "overview", username="regional")
+    assert "Архангай" in page.locator('[data-testid="stSidebar"]').inner_text()  # who signed in
+    page.locator('input[role="combobox"][aria-label="Аймаг, нийслэл"]').click()
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    assert options == ["Бүгд", "Архангай"]
+    assert _first_metric(page) == arkhangai_for_leadership
+    _open(page, server_url, "map", username="regional")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "regional-map.png"))
+    assert page.locator('[data-testid="stException"]').count() == 0
