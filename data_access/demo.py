@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table, delete, insert
 
-from data_access import schema
+from data_access import schema, summary
 from data_access.accounts import add_demo_accounts
 from data_access.bulk import bulk_insert
 from data_access.db import get_engine
@@ -849,7 +849,11 @@ def load_demo(
             report(0.3 + 0.6 * loaded / total_rows, f"Loaded {table.name}: {counts[table.name]:,}")
         connection.execute(insert(schema.dataset_info), _dataset_info_rows(scale=scale, seed=seed))
         add_demo_accounts(connection, now=datetime.now())
-    report(0.92, "Updating the query planner's statistics")
+        report(0.9, "Building the summary tables")
+        # Statistics first: the summaries are built by queries over the tables just filled.
+        connection.exec_driver_sql("ANALYZE")
+        summary.refresh(connection)
+    report(0.96, "Updating the query planner's statistics")
     with engine.begin() as connection:
         # Fresh statistics make both databases pick the date and unit indexes right away.
         connection.exec_driver_sql("ANALYZE")

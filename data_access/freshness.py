@@ -13,15 +13,13 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Connection, FromClause, case, func, literal, select
 
 from data_access import schema
+from data_access.dimensions import agency as _agency
+from data_access.dimensions import agency_scope_conditions as _agency_scope_conditions
+from data_access.dimensions import ministry_of_agency as _ministry_of_agency
+from data_access.dimensions import province_of_unit as _province_of_unit
+from data_access.dimensions import unit as _unit
 from data_access.filters import Filters, GroupBy
 from data_access.periods import period_span
-from data_access.queries import (
-    _agency,
-    _agency_scope_conditions,
-    _ministry_of_agency,
-    _province_of_unit,
-    _unit,
-)
 
 ALL = "all"
 NATIONAL = "_national"

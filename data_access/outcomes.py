@@ -26,27 +26,26 @@ from sqlalchemy import (
 )
 
 from data_access import queries, schema
+from data_access.dimensions import Fact as _Fact
+from data_access.dimensions import agency as _agency
+from data_access.dimensions import group_expression as _group_expression
+from data_access.dimensions import province_conditions as _province_conditions
+from data_access.dimensions import province_of_unit as _province_of_unit
+from data_access.dimensions import scope_conditions as _scope_conditions
+from data_access.dimensions import unit as _unit
+from data_access.dimensions import with_dimensions as _with_dimensions
 from data_access.filters import Filters, GroupBy
 from data_access.periods import periods_overlapping
 from data_access.queries import (
     GROUP_COLUMNS,
-    _agency,
     _count_if,
-    _Fact,
-    _group_expression,
     _grouped,
-    _latest_report_subquery,
     _month_label,
     _plan_fact,
     _plan_item_progress,
-    _province_conditions,
-    _province_of_unit,
     _published_counts,
     _response_fact,
-    _scope_conditions,
     _staff_fact,
-    _unit,
-    _with_dimensions,
     _with_names,
 )
 
@@ -379,11 +378,8 @@ def open_plan_items(
     (date of the latest report, None when never reported).
     """
     items, plans = schema.plan_items, schema.plans
-    item_progress = _plan_item_progress(as_of=filters.as_of)
+    item_progress = _plan_item_progress(connection=connection, as_of=filters.as_of)
     fact = _plan_fact(source=item_progress.source)
-    latest_report = _latest_report_subquery(
-        as_of=filters.as_of, verified_only=False, name="latest_report_day"
-    )
     query = (
         select(
             items.c.code,
@@ -398,11 +394,9 @@ def open_plan_items(
             items.c.due_date,
             items.c.weight,
             item_progress.progress.label("progress"),
-            latest_report.c.reported_on,
+            item_progress.reported_on.label("reported_on"),
         )
-        .select_from(
-            fact.source.outerjoin(latest_report, latest_report.c.plan_item_code == items.c.code)
-        )
+        .select_from(fact.source)
         .where(
             items.c.due_date > filters.as_of,
             items.c.due_date <= filters.period_end,

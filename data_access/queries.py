@@ -21,97 +21,29 @@ from sqlalchemy import (
     Select,
     and_,
     case,
+    false,
     func,
     literal,
     or_,
     select,
 )
 
-from data_access import schema
+from data_access import schema, summary
+from data_access.dimensions import ALL, NATIONAL, NONE
+from data_access.dimensions import Fact as _Fact
+from data_access.dimensions import agency as _agency
+from data_access.dimensions import group_expression as _group_expression
+from data_access.dimensions import month_label as _month_label
+from data_access.dimensions import province_conditions as _province_conditions
+from data_access.dimensions import province_of_unit as _province_of_unit
+from data_access.dimensions import scope_conditions as _scope_conditions
+from data_access.dimensions import unit as _unit
+from data_access.dimensions import with_dimensions as _with_dimensions
 from data_access.filters import Filters, GroupBy
 from data_access.periods import periods_overlapping
 from data_access.scope import Scope
 
-ALL = "all"
-NATIONAL = "_national"
-NONE = "_none"
 GROUP_COLUMNS = ["group_code", "name_mn", "name_en"]
-
-_unit = schema.org_units.alias("unit")
-_agency = schema.agencies.alias("agency")
-
-
-@dataclass(frozen=True)
-class _Fact:
-    """A fact table joined to the unit and agency it belongs to, with its groupable columns."""
-
-    source: FromClause
-    unit_code: ColumnElement
-    agency_code: ColumnElement
-    plan_code: ColumnElement | None = None
-    plan_kind: ColumnElement | None = None
-    task_group: ColumnElement | None = None
-
-
-def _province_of_unit() -> ColumnElement:
-    return case((_unit.c.level == 1, _unit.c.code), else_=_unit.c.parent_code)
-
-
-def _ministry_of_agency() -> ColumnElement:
-    return case((_agency.c.kind == "ministry", _agency.c.code), else_=_agency.c.parent_code)
-
-
-def _with_dimensions(
-    *, base: FromClause, agency_on: ColumnElement, unit_on: ColumnElement
-) -> FromClause:
-    joined = base.outerjoin(_agency, _agency.c.code == agency_on)
-    return joined.outerjoin(_unit, _unit.c.code == unit_on)
-
-
-def _group_expression(*, fact: _Fact, group_by: GroupBy) -> ColumnElement:
-    expressions: dict[GroupBy, ColumnElement | None] = {
-        GroupBy.NONE: literal(ALL),
-        GroupBy.PROVINCE: func.coalesce(_province_of_unit(), NATIONAL),
-        GroupBy.DISTRICT: func.coalesce(_unit.c.code, NATIONAL),
-        GroupBy.AGENCY: func.coalesce(fact.agency_code, NONE),
-        GroupBy.MINISTRY: func.coalesce(_ministry_of_agency(), NONE),
-        GroupBy.PLAN: None if fact.plan_code is None else func.coalesce(fact.plan_code, NONE),
-        GroupBy.PLAN_KIND: None if fact.plan_kind is None else func.coalesce(fact.plan_kind, NONE),
-        GroupBy.TASK_GROUP: None
-        if fact.task_group is None
-        else func.coalesce(fact.task_group, NONE),
-    }
-    expression = expressions[group_by]
-    if expression is None:
-        raise ValueError(f"these figures cannot be grouped by {group_by.value}")
-    return expression.label("group_code")
-
-
-def _province_conditions(*, filters: Filters) -> list[ColumnElement]:
-    """The chosen province and the reader's own province (a regional office): both apply, so
-    a regional user choosing another province gets nothing."""
-    conditions: list[ColumnElement] = []
-    for province in (filters.province_code, filters.scope.province_only):
-        if province:
-            conditions.append(_province_of_unit() == province)
-    return conditions
-
-
-def _scope_conditions(*, fact: _Fact, filters: Filters) -> list[ColumnElement]:
-    return _agency_scope_conditions(agency_code=fact.agency_code, filters=filters)
-
-
-def _agency_scope_conditions(
-    *, agency_code: ColumnElement, filters: Filters
-) -> list[ColumnElement]:
-    """Province (chosen and the reader's own), ministry and agency, for rows joined to the
-    shared ``_unit`` and ``_agency`` aliases."""
-    conditions = _province_conditions(filters=filters)
-    if filters.ministry_code:
-        conditions.append(_ministry_of_agency() == filters.ministry_code)
-    if filters.agency_code:
-        conditions.append(agency_code == filters.agency_code)
-    return conditions
 
 
 def _grouped(
@@ -169,15 +101,24 @@ _SPECIAL_NAMES = {
 
 
 def _with_names(*, connection: Connection, frame: pd.DataFrame, group_by: GroupBy) -> pd.DataFrame:
-    names = group_names(connection=connection, group_by=group_by).set_index("code")
-    codes = frame["group_code"].astype(str)
+    codes = [str(code) for code in frame["group_code"]]
     frame = frame.assign(group_code=codes)
-    name_mn = codes.map(names["name_mn"]) if not names.empty else codes
-    name_en = codes.map(names["name_en"]) if not names.empty else codes
-    special_mn = codes.map({code: mn for code, (mn, _) in _SPECIAL_NAMES.items()})
-    special_en = codes.map({code: en for code, (_, en) in _SPECIAL_NAMES.items()})
-    frame.insert(1, "name_mn", special_mn.fillna(name_mn).fillna(codes))
-    frame.insert(2, "name_en", special_en.fillna(name_en).fillna(codes))
+    names: dict[str, tuple[str, str]] = {}
+    if codes:  # plain dictionaries: a page names a few dozen groups many times over
+        rows = group_names(connection=connection, group_by=group_by).itertuples(index=False)
+        names = {str(code): (name_mn, name_en) for code, name_mn, name_en in rows}
+    names.update(_SPECIAL_NAMES)
+    named = [names.get(code) for code in codes]
+    frame.insert(
+        1,
+        "name_mn",
+        [code if n is None or n[0] is None else n[0] for code, n in zip(codes, named, strict=True)],
+    )
+    frame.insert(
+        2,
+        "name_en",
+        [code if n is None or n[1] is None else n[1] for code, n in zip(codes, named, strict=True)],
+    )
     return frame.reset_index(drop=True)
 
 
@@ -227,6 +168,16 @@ def task_counts(
     due later); ``overdue_<bucket>`` for each ageing bucket ``(name, min_days, max_days)``,
     days counted from due_on to as_of. A completion dated after as_of is open at as_of.
     """
+    snapshot = _snapshot_for(connection=connection, filters=filters, group_by=group_by)
+    if snapshot is not None:
+        return _summary_task_counts(
+            connection=connection,
+            filters=filters,
+            group_by=group_by,
+            snapshot=snapshot,
+            due_soon_days=due_soon_days,
+            ageing_buckets=ageing_buckets,
+        )
     tasks = schema.tasks
     as_of = filters.as_of
     done = and_(tasks.c.completed_on.is_not(None), tasks.c.completed_on <= as_of)
@@ -267,6 +218,53 @@ def task_counts(
     )
 
 
+def _snapshot_for(*, connection: Connection, filters: Filters, group_by: GroupBy) -> int | None:
+    """The scorecard snapshot answering ``filters`` exactly, when the summaries keep
+    ``group_by``; None sends the query to the facts."""
+    if group_by not in summary.CELL_GROUPINGS:
+        return None
+    return summary.snapshot_id(connection, filters=filters)
+
+
+def _summed(table: FromClause, *names: str) -> list[ColumnElement]:
+    return [func.coalesce(func.sum(table.c[name]), 0).label(name) for name in names]
+
+
+def _summary_task_counts(
+    *,
+    connection: Connection,
+    filters: Filters,
+    group_by: GroupBy,
+    snapshot: int,
+    due_soon_days: int,
+    ageing_buckets: Sequence[tuple[str, int, int | None]],
+) -> pd.DataFrame:
+    """``task_counts`` from ``summary_tasks``: open tasks are kept by due date (completed ones
+    with none), so every window and bucket below is the facts' own condition on due_on."""
+    table = schema.summary_tasks
+    as_of, due, still_open = filters.as_of, table.c.due_on, table.c.open_tasks
+    soon = as_of + timedelta(days=due_soon_days)
+    measures = [
+        *_summed(table, "early", "on_time", "late"),
+        _sum_if(due < as_of, still_open, "overdue"),
+        _sum_if(and_(due >= as_of, due <= soon), still_open, "due_soon"),
+        _sum_if(due > soon, still_open, "on_track"),
+    ]
+    for name, min_days, max_days in ageing_buckets:
+        bucket = [due < as_of, due <= as_of - timedelta(days=min_days)]
+        if max_days is not None:
+            bucket.append(due >= as_of - timedelta(days=max_days))
+        measures.append(_sum_if(and_(*bucket), still_open, f"overdue_{_bucket_column(name)}"))
+    cells = summary.cells(table=table, snapshot=snapshot, filters=filters, group_by=group_by)
+    return _grouped(
+        connection=connection,
+        fact=cells.fact,
+        group_by=group_by,
+        measures=measures,
+        conditions=[*cells.conditions, *_scope_conditions(fact=cells.fact, filters=filters)],
+    )
+
+
 def _bucket_column(name: str) -> str:
     return name.replace("-", "_").replace("+", "_plus")
 
@@ -289,11 +287,26 @@ class _ItemProgress:
     source: FromClause
     progress: ColumnElement
     verified: ColumnElement
+    reported_on: ColumnElement  # of the latest report on or before as_of
 
 
-def _plan_item_progress(*, as_of: date) -> _ItemProgress:
-    """Plan items joined to their latest reports; the progress expression of DESIGN §4."""
+def _plan_item_progress(*, connection: Connection, as_of: date) -> _ItemProgress:
+    """Plan items joined to their latest reports; the progress expression of DESIGN §4.
+
+    From ``summary_item_progress`` (one row per item and as_of) when it is built, else from
+    the reports themselves.
+    """
     items, plans = schema.plan_items, schema.plans
+    if summary.is_built(connection, name=schema.summary_item_progress.name):
+        at = summary.item_progress_at(as_of=as_of)
+        return _ItemProgress(
+            source=items.join(plans, plans.c.code == items.c.plan_code).outerjoin(
+                at, at.c.plan_item_code == items.c.code
+            ),
+            progress=func.coalesce(at.c.progress, 0),
+            verified=func.coalesce(at.c.verified, false()),
+            reported_on=at.c.valid_from,
+        )
     latest_any = _latest_report_subquery(as_of=as_of, verified_only=False, name="latest_any")
     latest_verified = _latest_report_subquery(as_of=as_of, verified_only=True, name="latest_ver")
     report_any = schema.progress_reports.alias("report_any")
@@ -323,6 +336,7 @@ def _plan_item_progress(*, as_of: date) -> _ItemProgress:
             report_verified.c.verified_percent, report_any.c.percent_complete, 0
         ),
         verified=report_verified.c.verified_percent.is_not(None),
+        reported_on=latest_any.c.reported_on,
     )
 
 
@@ -348,7 +362,7 @@ def plan_progress(*, connection: Connection, filters: Filters, group_by: GroupBy
     due items, progress 0–100 = latest verified %, else latest reported %, else 0).
     """
     items = schema.plan_items
-    item_progress = _plan_item_progress(as_of=filters.as_of)
+    item_progress = _plan_item_progress(connection=connection, as_of=filters.as_of)
     progress = item_progress.progress
     fact = _plan_fact(source=item_progress.source)
     is_due = items.c.due_date <= filters.as_of
@@ -379,7 +393,7 @@ def plan_items_behind(*, connection: Connection, filters: Filters, limit: int) -
     agency_name_mn, agency_name_en, due_date, progress (0–100), verified (bool).
     """
     items, plans = schema.plan_items, schema.plans
-    item_progress = _plan_item_progress(as_of=filters.as_of)
+    item_progress = _plan_item_progress(connection=connection, as_of=filters.as_of)
     progress = item_progress.progress
     fact = _plan_fact(source=item_progress.source)
     progress_label = progress.label("progress")
@@ -429,22 +443,64 @@ def rating_stats(*, connection: Connection, filters: Filters, group_by: GroupBy)
     A rating belongs to the province of its staff member's agency. Score = final_score, else
     self_score. Columns: ratings (count), score_sum, score_sq_sum.
     """
-    ratings = schema.ratings
-    score = func.coalesce(ratings.c.final_score, ratings.c.self_score)
-    fact = _staff_fact()
-    measures = [
-        func.count(score).label("ratings"),
-        func.coalesce(func.sum(score), 0).label("score_sum"),
-        func.coalesce(func.sum(score * score), 0).label("score_sq_sum"),
-    ]
-    labels = periods_overlapping(start=filters.period_start, end=filters.period_end)
+    rated = _rated(connection=connection, filters=filters)
     return _grouped(
         connection=connection,
-        fact=fact,
+        fact=rated.fact,
         group_by=group_by,
-        measures=measures,
-        conditions=[ratings.c.period.in_(labels), *_scope_conditions(fact=fact, filters=filters)],
+        measures=[
+            rated.count(condition=None, name="ratings"),
+            rated.total(value=rated.score, name="score_sum"),
+            rated.total(value=rated.score * rated.score, name="score_sq_sum"),
+        ],
+        conditions=rated.conditions,
     )
+
+
+@dataclass(frozen=True)
+class _Rated:
+    """Ratings of the period's labels, one row each (the facts) or counted by agency and score
+    (``summary_ratings``); ``score`` is final_score, else self_score."""
+
+    fact: _Fact
+    conditions: list[ColumnElement]
+    score: ColumnElement
+    weight: ColumnElement | None  # how many ratings a row stands for (None: one)
+
+    def count(self, *, condition: ColumnElement | None, name: str) -> ColumnElement:
+        if self.weight is None:
+            if condition is None:
+                return func.count(self.score).label(name)
+            return _count_if(condition, name)
+        if condition is None:
+            return func.coalesce(func.sum(self.weight), 0).label(name)
+        return _sum_if(condition, self.weight, name)
+
+    def total(self, *, value: ColumnElement, name: str) -> ColumnElement:
+        weighted = value if self.weight is None else value * self.weight
+        return func.coalesce(func.sum(weighted), 0).label(name)
+
+
+def _rated(*, connection: Connection, filters: Filters) -> _Rated:
+    labels = periods_overlapping(start=filters.period_start, end=filters.period_end)
+    if summary.is_built(connection, name=schema.summary_ratings.name):
+        counted = schema.summary_ratings
+        fact = _Fact(
+            source=_with_dimensions(
+                base=counted, agency_on=counted.c.agency_code, unit_on=_agency.c.org_unit_code
+            ),
+            unit_code=_agency.c.org_unit_code,
+            agency_code=counted.c.agency_code,
+        )
+        conditions = [counted.c.period.in_(labels), *_scope_conditions(fact=fact, filters=filters)]
+        return _Rated(
+            fact=fact, conditions=conditions, score=counted.c.score, weight=counted.c.ratings
+        )
+    ratings = schema.ratings
+    fact = _staff_fact()
+    conditions = [ratings.c.period.in_(labels), *_scope_conditions(fact=fact, filters=filters)]
+    score = func.coalesce(ratings.c.final_score, ratings.c.self_score)
+    return _Rated(fact=fact, conditions=conditions, score=score, weight=None)
 
 
 def _response_fact() -> _Fact:
@@ -494,6 +550,71 @@ def _published_counts(
     )
 
 
+@dataclass(frozen=True)
+class _Answered:
+    """Survey responses of the period up to as_of: the facts, or ``summary_responses`` (counts
+    by score) when a snapshot holds the filters and the scores asked about are kept."""
+
+    fact: _Fact
+    conditions: list[ColumnElement]
+    score: ColumnElement | None  # the facts' score column; None for the summary
+    month_of: ColumnElement  # a date column (facts) or the stored ``YYYY-MM`` (summary)
+
+    def responses(self, *, name: str) -> ColumnElement:
+        if self.score is not None:
+            return func.count().label(name)
+        table = schema.summary_responses
+        columns = [*[f"score_{s}" for s in summary.SCORES], "score_low", "score_high"]
+        return func.coalesce(func.sum(sum(table.c[c] for c in columns)), 0).label(name)
+
+    def with_score(self, *, score: int, name: str) -> ColumnElement:
+        if self.score is not None:
+            return _count_if(self.score == score, name)
+        return func.coalesce(func.sum(schema.summary_responses.c[f"score_{score}"]), 0).label(name)
+
+    def at_least(self, *, score: int, name: str) -> ColumnElement:
+        if self.score is not None:
+            return _count_if(self.score >= score, name)
+        table = schema.summary_responses
+        columns = [f"score_{s}" for s in summary.SCORES if s >= score] + ["score_high"]
+        return func.coalesce(func.sum(sum(table.c[c] for c in columns)), 0).label(name)
+
+
+def _answered(
+    *,
+    connection: Connection,
+    filters: Filters,
+    group_by: GroupBy,
+    scores: Sequence[int],
+    satisfied_min_score: int | None,
+) -> _Answered:
+    kept = set(scores) <= set(summary.SCORES) and (
+        satisfied_min_score is None or satisfied_min_score in summary.SCORES
+    )
+    snapshot = _snapshot_for(connection=connection, filters=filters, group_by=group_by)
+    if kept and snapshot is not None:
+        table = schema.summary_responses
+        cells = summary.cells(table=table, snapshot=snapshot, filters=filters, group_by=group_by)
+        return _Answered(
+            fact=cells.fact,
+            conditions=[*cells.conditions, *_scope_conditions(fact=cells.fact, filters=filters)],
+            score=None,
+            month_of=table.c.month,
+        )
+    responses = schema.survey_responses
+    fact = _response_fact()
+    return _Answered(
+        fact=fact,
+        conditions=[
+            responses.c.responded_on >= filters.period_start,
+            responses.c.responded_on <= filters.effective_end,
+            *_scope_conditions(fact=fact, filters=filters),
+        ],
+        score=responses.c.score,
+        month_of=responses.c.responded_on,
+    )
+
+
 def satisfaction_counts(
     *, connection: Connection, filters: Filters, group_by: GroupBy, satisfied_min_score: int
 ) -> pd.DataFrame:
@@ -502,21 +623,22 @@ def satisfaction_counts(
     Columns: responses (raw responses + published respondents), satisfied (raw responses
     scoring at least ``satisfied_min_score`` + published share × respondents), raw_responses.
     """
-    responses = schema.survey_responses
-    raw_fact = _response_fact()
+    answered = _answered(
+        connection=connection,
+        filters=filters,
+        group_by=group_by,
+        scores=(),
+        satisfied_min_score=satisfied_min_score,
+    )
     raw = _grouped(
         connection=connection,
-        fact=raw_fact,
+        fact=answered.fact,
         group_by=group_by,
         measures=[
-            func.count().label("raw_responses"),
-            _count_if(responses.c.score >= satisfied_min_score, "raw_satisfied"),
+            answered.responses(name="raw_responses"),
+            answered.at_least(score=satisfied_min_score, name="raw_satisfied"),
         ],
-        conditions=[
-            responses.c.responded_on >= filters.period_start,
-            responses.c.responded_on <= filters.effective_end,
-            *_scope_conditions(fact=raw_fact, filters=filters),
-        ],
+        conditions=answered.conditions,
     )
     published = _published_counts(connection=connection, filters=filters, group_by=group_by)
     combined = raw.merge(published, on=GROUP_COLUMNS, how="outer")
@@ -567,6 +689,38 @@ def service_counts(*, connection: Connection, filters: Filters, group_by: GroupB
     )
 
 
+def _latest_criteria(*, connection: Connection, filters: Filters) -> FromClause:
+    """Each commune's criteria as its latest check on or before ``as_of`` left them (columns
+    org_unit_code, criterion, met, checked_on): a criterion checked only earlier no longer
+    counts. From ``summary_readiness`` when a snapshot holds the filters."""
+    snapshot = summary.snapshot_id(connection, filters=filters)
+    if snapshot is not None:
+        stored = schema.summary_readiness
+        return (
+            select(stored.c.org_unit_code, stored.c.criterion, stored.c.met, stored.c.checked_on)
+            .where(stored.c.snapshot_id == snapshot)
+            .subquery("latest_criteria")
+        )
+    checks = schema.readiness_checks
+    latest = (
+        select(checks.c.org_unit_code, func.max(checks.c.checked_on).label("checked_on"))
+        .where(checks.c.checked_on <= filters.as_of)
+        .group_by(checks.c.org_unit_code)
+        .subquery("latest_check")
+    )
+    return (
+        select(checks.c.org_unit_code, checks.c.criterion, checks.c.met, checks.c.checked_on)
+        .join(
+            latest,
+            and_(
+                latest.c.org_unit_code == checks.c.org_unit_code,
+                latest.c.checked_on == checks.c.checked_on,
+            ),
+        )
+        .subquery("latest_criteria")
+    )
+
+
 def readiness_counts(
     *, connection: Connection, filters: Filters, group_by: GroupBy
 ) -> pd.DataFrame:
@@ -577,26 +731,10 @@ def readiness_counts(
     """
     if group_by not in (GroupBy.NONE, GroupBy.PROVINCE, GroupBy.DISTRICT):
         raise ValueError(f"commune readiness cannot be grouped by {group_by.value}")
-    checks = schema.readiness_checks
-    latest = (
-        select(checks.c.org_unit_code, func.max(checks.c.checked_on).label("checked_on"))
-        .where(checks.c.checked_on <= filters.as_of)
-        .group_by(checks.c.org_unit_code)
-        .subquery("latest_check")
-    )
+    latest = _latest_criteria(connection=connection, filters=filters)
     per_commune = (
-        select(
-            checks.c.org_unit_code,
-            _count_if(checks.c.met.is_(False), "missing"),
-        )
-        .join(
-            latest,
-            and_(
-                latest.c.org_unit_code == checks.c.org_unit_code,
-                latest.c.checked_on == checks.c.checked_on,
-            ),
-        )
-        .group_by(checks.c.org_unit_code)
+        select(latest.c.org_unit_code, _count_if(latest.c.met.is_(False), "missing"))
+        .group_by(latest.c.org_unit_code)
         .subquery("commune_status")
     )
     fact = _Fact(
@@ -621,18 +759,26 @@ def readiness_counts(
     )
 
 
-def _month_label(*, connection: Connection, column: ColumnElement) -> ColumnElement:
-    """``YYYY-MM`` of a date column: the one place where the SQL dialects differ."""
-    if connection.dialect.name == "sqlite":
-        return func.strftime("%Y-%m", column)
-    return func.to_char(column, "YYYY-MM")
-
-
 def monthly_task_completions(*, connection: Connection, filters: Filters) -> pd.DataFrame:
     """Tasks of the period completed on or before ``as_of``, by month of completion.
 
     Columns: month (``YYYY-MM``), early, on_time, late.
     """
+    snapshot = summary.snapshot_id(connection, filters=filters)
+    if snapshot is not None:
+        table = schema.summary_task_months
+        cells = summary.cells(
+            table=table, snapshot=snapshot, filters=filters, group_by=GroupBy.NONE
+        )
+        query = (
+            select(table.c.month, *_summed(table, "early", "on_time", "late"))
+            .where(*cells.conditions, *_scope_conditions(fact=cells.fact, filters=filters))
+            .group_by(table.c.month)
+            .order_by(table.c.month)
+        )
+        frame = pd.DataFrame(connection.execute(query).mappings().all())
+        columns = ["month", "early", "on_time", "late"]
+        return frame if not frame.empty else pd.DataFrame(columns=columns)
     tasks = schema.tasks
     fact = _task_fact(group_by=GroupBy.NONE)
     month = _month_label(connection=connection, column=tasks.c.completed_on).label("month")
@@ -661,21 +807,25 @@ def monthly_satisfaction(
     *, connection: Connection, filters: Filters, satisfied_min_score: int
 ) -> pd.DataFrame:
     """Raw survey responses of the period by month. Columns: month, responses, satisfied."""
-    responses = schema.survey_responses
-    fact = _response_fact()
-    month = _month_label(connection=connection, column=responses.c.responded_on).label("month")
+    answered = _answered(
+        connection=connection,
+        filters=filters,
+        group_by=GroupBy.NONE,
+        scores=(),
+        satisfied_min_score=satisfied_min_score,
+    )
+    month = answered.month_of
+    if answered.score is not None:
+        month = _month_label(connection=connection, column=month)
+    month = month.label("month")
     query = (
         select(
             month,
-            func.count().label("responses"),
-            _count_if(responses.c.score >= satisfied_min_score, "satisfied"),
+            answered.responses(name="responses"),
+            answered.at_least(score=satisfied_min_score, name="satisfied"),
         )
-        .select_from(fact.source)
-        .where(
-            responses.c.responded_on >= filters.period_start,
-            responses.c.responded_on <= filters.effective_end,
-            *_scope_conditions(fact=fact, filters=filters),
-        )
+        .select_from(answered.fact.source)
+        .where(*answered.conditions)
         .group_by(month)
         .order_by(month)
     )
@@ -690,6 +840,15 @@ def open_tasks_at_dates(
 
     Columns: date, open, overdue. One scan of the task table for all dates.
     """
+    snapshots = summary.snapshot_ids(
+        connection,
+        period_start=filters.period_start,
+        period_end=filters.period_end,
+        dates=dates,
+        kind=summary.MONTH_END,
+    )
+    if snapshots is not None:
+        return _summary_open_tasks(connection=connection, filters=filters, snapshots=snapshots)
     tasks = schema.tasks
     fact = _task_fact(group_by=GroupBy.NONE)
     measures = []
@@ -721,6 +880,29 @@ def open_tasks_at_dates(
     )
 
 
+def _summary_open_tasks(
+    *, connection: Connection, filters: Filters, snapshots: dict[date, int]
+) -> pd.DataFrame:
+    table = schema.summary_open_tasks
+    cells = summary.cells(
+        table=table, snapshot=list(snapshots.values()), filters=filters, group_by=GroupBy.NONE
+    )
+    query = (
+        select(table.c.snapshot_id, *_summed(table, "open_tasks", "overdue_tasks"))
+        .where(*cells.conditions, *_scope_conditions(fact=cells.fact, filters=filters))
+        .group_by(table.c.snapshot_id)
+    )
+    counts = {row.snapshot_id: row for row in connection.execute(query)}
+    rows = [counts.get(snapshots[moment]) for moment in snapshots]
+    return pd.DataFrame(
+        {
+            "date": list(snapshots),
+            "open": [0 if row is None else int(row.open_tasks) for row in rows],
+            "overdue": [0 if row is None else int(row.overdue_tasks) for row in rows],
+        }
+    )
+
+
 def overdue_tasks(
     *, connection: Connection, filters: Filters, limit: int, offset: int
 ) -> pd.DataFrame:
@@ -730,7 +912,7 @@ def overdue_tasks(
     unit_name_mn, unit_name_en, task_group, source_kind, issued_on, due_on, days_overdue.
     """
     tasks = schema.tasks
-    fact = _task_fact(group_by=GroupBy.NONE)
+    listed = _overdue_listing(connection=connection, filters=filters)
     query = (
         select(
             tasks.c.code,
@@ -746,11 +928,9 @@ def overdue_tasks(
             tasks.c.issued_on,
             tasks.c.due_on,
         )
-        .select_from(fact.source)
-        .where(
-            *_overdue_conditions(filters=filters), *_scope_conditions(fact=fact, filters=filters)
-        )
-        .order_by(tasks.c.due_on, tasks.c.code)
+        .select_from(listed.source)
+        .where(*listed.conditions)
+        .order_by(*listed.order)
         .limit(limit)
         .offset(offset)
     )
@@ -763,15 +943,51 @@ def overdue_tasks(
 
 def overdue_task_total(*, connection: Connection, filters: Filters) -> int:
     """How many rows ``overdue_tasks`` pages through."""
-    fact = _task_fact(group_by=GroupBy.NONE)
-    query = (
-        select(func.count())
-        .select_from(fact.source)
-        .where(
-            *_overdue_conditions(filters=filters), *_scope_conditions(fact=fact, filters=filters)
-        )
-    )
+    listed = _overdue_listing(connection=connection, filters=filters)
+    query = select(func.count()).select_from(listed.source).where(*listed.conditions)
     return int(connection.execute(query).scalar_one())
+
+
+@dataclass(frozen=True)
+class _Listing:
+    source: FromClause
+    conditions: list[ColumnElement]
+    order: list[ColumnElement]
+
+
+def _overdue_listing(*, connection: Connection, filters: Filters) -> _Listing:
+    """The overdue control cards at ``as_of``: walked in order through
+    ``summary_overdue_tasks`` when a snapshot holds the filters (a page reads a page of
+    rows), else found among the period's tasks."""
+    tasks = schema.tasks
+    snapshot = summary.snapshot_id(connection, filters=filters)
+    if snapshot is not None:
+        overdue = schema.summary_overdue_tasks
+        base = overdue.join(tasks, tasks.c.code == overdue.c.task_code)
+        fact = _Fact(
+            source=_with_dimensions(
+                base=base, agency_on=tasks.c.agency_code, unit_on=tasks.c.org_unit_code
+            ),
+            unit_code=tasks.c.org_unit_code,
+            agency_code=tasks.c.agency_code,
+        )
+        return _Listing(
+            source=fact.source,
+            conditions=[
+                overdue.c.snapshot_id == snapshot,
+                *_scope_conditions(fact=fact, filters=filters),
+            ],
+            order=[overdue.c.due_on, overdue.c.task_code],
+        )
+    fact = _task_fact(group_by=GroupBy.NONE)
+    return _Listing(
+        source=fact.source,
+        conditions=[
+            *_overdue_conditions(filters=filters),
+            *_scope_conditions(fact=fact, filters=filters),
+        ],
+        order=[tasks.c.due_on, tasks.c.code],
+    )
 
 
 def _overdue_conditions(*, filters: Filters) -> list[ColumnElement]:
@@ -849,10 +1065,17 @@ def dataset_info(*, connection: Connection) -> dict[str, str]:
 def task_date_range(*, connection: Connection, scope: Scope) -> tuple[date | None, date | None]:
     """First and last issue dates of the control cards the reader may see (for defaults)."""
     tasks = schema.tasks
-    query = select(func.min(tasks.c.issued_on), func.max(tasks.c.issued_on))
-    if scope.province_only:
-        query = query.select_from(tasks.join(_unit, _unit.c.code == tasks.c.org_unit_code)).where(
-            _province_of_unit() == scope.province_only
+
+    def end(*, last: bool) -> date | None:
+        # One query per end, walking the issue-date index from that end: a min() and a max()
+        # in one statement make SQLite read the whole table.
+        query = select(tasks.c.issued_on).order_by(
+            tasks.c.issued_on.desc() if last else tasks.c.issued_on
         )
-    row = connection.execute(query).one()
-    return row[0], row[1]
+        if scope.province_only:
+            query = query.select_from(
+                tasks.join(_unit, _unit.c.code == tasks.c.org_unit_code)
+            ).where(_province_of_unit() == scope.province_only)
+        return connection.execute(query.limit(1)).scalar_one_or_none()
+
+    return end(last=False), end(last=True)

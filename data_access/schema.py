@@ -265,3 +265,161 @@ agency_updates = Table(
     Column("import_id", Integer, ForeignKey("import_log.id"), nullable=False),
     Column("rows_changed", Integer, nullable=False),
 )
+
+
+# --------------------------------------------------------------------------------------------
+# Pre-aggregated summaries (issue 8), maintained by data_access.summary after every import and
+# demo load, in the same transaction as the facts they summarise. Nothing but that module
+# writes them; queries read them when they answer exactly what was asked, and the facts
+# otherwise. No foreign keys: they are derived data, rebuilt from the facts at any time.
+
+# A snapshot is a reporting period read at one as-of date: "scorecard" snapshots (every
+# year's end, the data's as-of date and a year before it) carry every figure; "month_end"
+# ones only the open and overdue tasks behind the monthly trend.
+summary_snapshots = Table(
+    "summary_snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Index(
+        "ix_summary_snapshots_period", "period_start", "period_end", "as_of", "kind", unique=True
+    ),
+)
+
+# Which summaries are built (name, when): a summary not listed here is never read.
+summary_status = Table(
+    "summary_status",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    Column("refreshed_at", DateTime, nullable=False),
+)
+
+
+def _cell_columns() -> list[Column]:
+    """A summary row's snapshot and cell. ``grain`` says which of the cell's codes are kept:
+    "pair" rows keep the unit and agency (and their province and ministry), "province" rows
+    only the province, "agency" rows only the agency and its ministry; the coarser grains
+    are sums of the pair rows, kept so that the common questions read a few rows."""
+    return [
+        Column("snapshot_id", Integer, nullable=False),
+        Column("grain", String(8), nullable=False),
+        Column("org_unit_code", CODE, nullable=True),
+        Column("province_code", CODE, nullable=True),
+        Column("agency_code", CODE, nullable=True),
+        Column("ministry_code", CODE, nullable=True),
+    ]
+
+
+# Control cards issued in the snapshot's period up to its as-of date (not cancelled):
+# completed ones counted by timeliness (due_on NULL), open ones by their due date.
+summary_tasks = Table(
+    "summary_tasks",
+    metadata,
+    *_cell_columns(),
+    Column("due_on", Date, nullable=True),
+    Column("early", Integer, nullable=False),
+    Column("on_time", Integer, nullable=False),
+    Column("late", Integer, nullable=False),
+    Column("open_tasks", Integer, nullable=False),
+    Index("ix_summary_tasks_snapshot", "snapshot_id", "grain"),
+)
+
+# The same tasks completed by the as-of date, by month of completion (``YYYY-MM``).
+summary_task_months = Table(
+    "summary_task_months",
+    metadata,
+    *_cell_columns(),
+    Column("month", String(7), nullable=False),
+    Column("early", Integer, nullable=False),
+    Column("on_time", Integer, nullable=False),
+    Column("late", Integer, nullable=False),
+    Index("ix_summary_task_months_snapshot", "snapshot_id", "grain"),
+)
+
+# Month-end snapshots: tasks of the period issued by the as-of date and open on it.
+summary_open_tasks = Table(
+    "summary_open_tasks",
+    metadata,
+    *_cell_columns(),
+    Column("open_tasks", Integer, nullable=False),
+    Column("overdue_tasks", Integer, nullable=False),
+    Index("ix_summary_open_tasks_snapshot", "snapshot_id", "grain"),
+)
+
+# Which control cards are overdue at a scorecard snapshot, in the order the list pages them.
+summary_overdue_tasks = Table(
+    "summary_overdue_tasks",
+    metadata,
+    Column("snapshot_id", Integer, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("task_code", CODE, nullable=False),
+    Index("ix_summary_overdue_tasks_order", "snapshot_id", "due_on", "task_code"),
+)
+
+# Citizens' survey responses of the period up to the as-of date, by month and score (scores
+# outside 1-5, which validation refuses, are still counted: below and above).
+summary_responses = Table(
+    "summary_responses",
+    metadata,
+    *_cell_columns(),
+    Column("month", String(7), nullable=False),
+    Column("score_1", Integer, nullable=False),
+    Column("score_2", Integer, nullable=False),
+    Column("score_3", Integer, nullable=False),
+    Column("score_4", Integer, nullable=False),
+    Column("score_5", Integer, nullable=False),
+    Column("score_low", Integer, nullable=False),
+    Column("score_high", Integer, nullable=False),
+    Index("ix_summary_responses_snapshot", "snapshot_id", "grain"),
+)
+
+# The newest fact on or before the as-of date behind each part of the scorecard.
+summary_newest = Table(
+    "summary_newest",
+    metadata,
+    *_cell_columns(),
+    Column("part", String(16), nullable=False),
+    Column("newest", Date, nullable=False),
+    Index("ix_summary_newest_snapshot", "snapshot_id", "grain"),
+)
+
+# Every commune's criteria at its latest readiness check on or before the as-of date.
+summary_readiness = Table(
+    "summary_readiness",
+    metadata,
+    Column("snapshot_id", Integer, nullable=False),
+    Column("org_unit_code", CODE, nullable=False),
+    Column("criterion", String(64), nullable=False),
+    Column("checked_on", Date, nullable=False),
+    Column("met", Boolean, nullable=False),
+    Index("ix_summary_readiness_snapshot", "snapshot_id", "org_unit_code"),
+)
+
+# Civil servants' ratings counted by period, agency and score (final, else self).
+summary_ratings = Table(
+    "summary_ratings",
+    metadata,
+    Column("period", String(7), nullable=False),
+    Column("agency_code", CODE, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("ratings", Integer, nullable=False),
+    Index("ix_summary_ratings_period", "period", "agency_code"),
+)
+
+# Each plan item's progress between two of its reports: from ``valid_from`` (a report date)
+# until the next report (``valid_to``, NULL for the latest), the item's progress is
+# ``progress`` (latest verified %, else latest reported %), ``verified`` says whether a
+# verified figure exists, ``reported_on`` is ``valid_from``. Any as-of date reads one row.
+summary_item_progress = Table(
+    "summary_item_progress",
+    metadata,
+    Column("plan_item_code", CODE, nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=True),
+    Column("progress", Float, nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Index("ix_summary_item_progress_item", "plan_item_code", "valid_from"),
+)

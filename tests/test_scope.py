@@ -9,14 +9,18 @@ call it, or the test fails.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 import pytest
+from sqlalchemy import Connection, insert
 
-from data_access import freshness, outcomes, queries
+from data_access import freshness, outcomes, queries, schema, summary
+from data_access.db import get_engine
 from data_access.filters import Filters, GroupBy
+from data_access.migrate import upgrade_to_head
 from data_access.scope import FULL_SCOPE, Role, Scope
 from metrics.definitions import QUERY_RULES
 from tests import tiny_dataset
@@ -41,6 +45,45 @@ ARGUMENTS = {
     "complete_percent": 100.0,
 }
 GROUPINGS = (GroupBy.NONE, GroupBy.PROVINCE, GroupBy.DISTRICT, GroupBy.AGENCY, GroupBy.MINISTRY)
+
+
+_SUMMARISED: dict[str, str] = {}
+
+
+def _summarised_twin(request: pytest.FixtureRequest, *, facts_url: str) -> str:
+    """The tiny dataset once more on the same backend, with its data ending on its as-of date
+    and every summary built: the same checks then run through the summary tables."""
+    if facts_url not in _SUMMARISED:
+        if facts_url.startswith("sqlite"):
+            folder = request.getfixturevalue("tmp_path_factory").mktemp("scope_summaries")
+            url = f"sqlite:///{folder / 'tiny.sqlite3'}"
+        else:
+            url = request.getfixturevalue("pg_cluster").create_database("scope_summaries")
+        upgrade_to_head(database_url=url)
+        with get_engine(url).begin() as connection:
+            tiny_dataset.load(connection)
+            info = {"key": "data_as_of", "value": tiny_dataset.AS_OF.isoformat()}
+            connection.execute(insert(schema.dataset_info).values(**info, updated_at=None))
+            summary.refresh(connection)
+        _SUMMARISED[facts_url] = url
+    return _SUMMARISED[facts_url]
+
+
+@pytest.fixture(params=["facts", "summaries"])
+def tiny_connection(request: pytest.FixtureRequest, tiny_database_url: str) -> Iterator[Connection]:
+    """The tiny dataset read from its facts, and read through its summary tables."""
+    url = tiny_database_url
+    if request.param == "summaries":
+        url = _summarised_twin(request, facts_url=tiny_database_url)
+    with get_engine(url).connect() as connection:
+        yield connection
+
+
+def test_the_summarised_twin_is_read_through_its_summaries(request, tiny_database_url):
+    url = _summarised_twin(request, facts_url=tiny_database_url)
+    with get_engine(url).connect() as connection:
+        assert summary.snapshot_id(connection, filters=_filters(scope=TUV)) is not None
+        assert summary.is_built(connection, name="summary_item_progress")
 
 
 def _read_functions() -> list:

@@ -1,0 +1,996 @@
+"""Pre-aggregated summaries: what lets a page read a few thousand rows instead of millions.
+
+The summary tables (``schema.summary_*``) are derived from the facts and kept in line with them
+by ``refresh``, which the importer and the demo loader call in the same transaction as their
+writes. Queries read a summary only when it answers exactly what was asked; anything else (an
+as-of date no snapshot has, a grouping a summary does not keep) reads the facts, with the same
+result. What they hold:
+
+- *Snapshots* (``summary_snapshots``): a calendar-year reporting period read at one as-of date.
+  "scorecard" snapshots are the as-of dates the sidebar offers by default: every year's end,
+  the data's as-of date (``dataset_info.data_as_of``, else the newest task's issue date) and
+  the same day a year earlier (the Overview's comparison). "month_end" snapshots are the month
+  ends of every year up to the data's as-of date, for the monthly trend of open tasks.
+- Per scorecard snapshot and cell (unit x agency, plus the province and ministry they belong
+  to): task counts with open tasks by due date (so every due-soon window and ageing bucket is
+  exact), tasks completed by month, the overdue tasks themselves (for the list), survey
+  responses by month and score, the newest fact of each kind, and communes' latest
+  readiness criteria. Cells are also summed by province and by agency, so that national,
+  provincial and agency figures read a handful of rows (``grain``).
+- Independent of any snapshot: every plan item's progress between two of its reports (so
+  plan execution at any as-of date is exact), and ratings counted by period, agency and score.
+
+Scope: summaries keep the province, unit, agency and ministry of every cell, and the queries
+apply the reader's scope to them exactly as to the facts (``dimensions.scope_conditions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Date,
+    FromClause,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+
+from data_access import schema
+from data_access.dimensions import (
+    Fact,
+    ministry_of_agency,
+    month_label,
+    province_of_unit,
+    with_dimensions,
+)
+from data_access.filters import Filters, GroupBy
+
+SCORECARD = "scorecard"
+MONTH_END = "month_end"
+PAIR = "pair"
+PROVINCE = "province"
+AGENCY = "agency"
+SCORES = (1, 2, 3, 4, 5)
+
+# Summaries keep the province of every unit and the ministry of every agency: a change to the
+# org units or agencies rebuilds them all.
+DIMENSION_TABLES = frozenset({"org_units", "agencies"})
+
+_snap = schema.summary_snapshots.alias("snap")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading: which snapshot answers a question, and the summary rows of a cell grain
+
+
+def snapshot_id(connection: Connection, *, filters: Filters, kind: str = SCORECARD) -> int | None:
+    """The snapshot holding exactly ``filters``' period and as-of date, or None."""
+    found = snapshot_ids(
+        connection,
+        period_start=filters.period_start,
+        period_end=filters.period_end,
+        dates=[filters.as_of],
+        kind=kind,
+    )
+    return None if found is None else found[filters.as_of]
+
+
+def snapshot_ids(
+    connection: Connection,
+    *,
+    period_start: date,
+    period_end: date,
+    dates: Sequence[date],
+    kind: str,
+) -> dict[date, int] | None:
+    """The snapshots of the period at each of ``dates``; None unless every date has one."""
+    snapshots = schema.summary_snapshots
+    rows = connection.execute(
+        select(snapshots.c.as_of, snapshots.c.id).where(
+            snapshots.c.kind == kind,
+            snapshots.c.period_start == period_start,
+            snapshots.c.period_end == period_end,
+            snapshots.c.as_of.in_(list(dates)),
+        )
+    ).all()
+    found = {_as_date(as_of): int(identifier) for as_of, identifier in rows}
+    return found if len(found) == len(set(dates)) and found else None
+
+
+def is_built(connection: Connection, *, name: str) -> bool:
+    """Whether the summary ``name`` (a table name) is built and kept in line with the facts."""
+    status = schema.summary_status
+    query = select(status.c.name).where(status.c.name == name)
+    return connection.execute(query).first() is not None
+
+
+def grain_for(*, filters: Filters, group_by: GroupBy) -> str:
+    """The coarsest cell grain that answers the grouping under the filters and scope."""
+    needs_unit = group_by is GroupBy.DISTRICT
+    needs_province = group_by is GroupBy.PROVINCE or bool(
+        filters.province_code or filters.scope.province_only
+    )
+    needs_agency = group_by in (GroupBy.AGENCY, GroupBy.MINISTRY) or bool(
+        filters.ministry_code or filters.agency_code
+    )
+    if needs_unit or (needs_province and needs_agency):
+        return PAIR
+    return AGENCY if needs_agency else PROVINCE
+
+
+# The groupings a cell summary keeps (plans and task groups are not kept: the facts answer).
+CELL_GROUPINGS = frozenset(
+    {GroupBy.NONE, GroupBy.PROVINCE, GroupBy.DISTRICT, GroupBy.AGENCY, GroupBy.MINISTRY}
+)
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Summary rows of one snapshot and grain, as a fact the queries group and scope."""
+
+    fact: Fact
+    conditions: list[ColumnElement]
+
+
+def cells(
+    *, table: Table, snapshot: int | Sequence[int], filters: Filters, group_by: GroupBy
+) -> Cells:
+    """The rows of ``table`` that answer ``group_by`` under ``filters`` for ``snapshot`` (one
+    or several)."""
+    fact = Fact(
+        source=table,
+        unit_code=table.c.org_unit_code,
+        agency_code=table.c.agency_code,
+        province=table.c.province_code,
+        district=table.c.org_unit_code,
+        ministry=table.c.ministry_code,
+    )
+    grain = grain_for(filters=filters, group_by=group_by)
+    chosen = (
+        table.c.snapshot_id == snapshot
+        if isinstance(snapshot, int)
+        else table.c.snapshot_id.in_(list(snapshot))
+    )
+    return Cells(fact=fact, conditions=[chosen, table.c.grain == grain])
+
+
+def item_progress_at(*, as_of: date) -> FromClause:
+    """Each plan item's row of ``summary_item_progress`` in force at ``as_of`` (outer-join it
+    on ``plan_item_code``; no row = never reported by then)."""
+    timeline = schema.summary_item_progress
+    return (
+        select(
+            timeline.c.plan_item_code,
+            timeline.c.valid_from,
+            timeline.c.progress,
+            timeline.c.verified,
+        )
+        .where(
+            timeline.c.valid_from <= as_of,
+            or_(timeline.c.valid_to.is_(None), timeline.c.valid_to > as_of),
+        )
+        .subquery("item_progress")
+    )
+
+
+def _as_date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+# --------------------------------------------------------------------------------------------
+# Which snapshots the data call for
+
+
+@dataclass(frozen=True, order=True)
+class Snapshot:
+    kind: str
+    period_start: date
+    period_end: date
+    as_of: date
+
+
+def month_ends(*, start: date, end: date) -> list[date]:
+    """The last day of every month from ``start`` to ``end``; ``end`` itself closes the list
+    (the dates of the monthly trend, metrics.trend.month_ends)."""
+    moments: list[date] = []
+    cursor = date(start.year, start.month, 1)
+    while cursor <= end:
+        following = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+        moments.append(min(following - timedelta(days=1), end))
+        cursor = following
+    return moments
+
+
+def _year_earlier(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def data_as_of(connection: Connection) -> date | None:
+    """The as-of date the sidebar offers: the dataset's, else the newest task's issue date."""
+    info = schema.dataset_info
+    stored = connection.execute(
+        select(info.c.value).where(info.c.key == "data_as_of")
+    ).scalar_one_or_none()
+    if stored:
+        return _as_date(stored)
+    newest = connection.execute(select(func.max(schema.tasks.c.issued_on))).scalar_one_or_none()
+    return None if newest is None else _as_date(newest)
+
+
+def _first_year(connection: Connection) -> int | None:
+    firsts = [
+        connection.execute(select(func.min(column))).scalar_one_or_none()
+        for column in (schema.tasks.c.issued_on, schema.survey_responses.c.responded_on)
+    ]
+    present = [_as_date(first) for first in firsts if first is not None]
+    return min(present).year if present else None
+
+
+def wanted_snapshots(connection: Connection) -> set[Snapshot]:
+    """Every snapshot the data call for (see the module's docstring)."""
+    as_of = data_as_of(connection)
+    first_year = _first_year(connection)
+    if as_of is None or first_year is None or first_year > as_of.year:
+        return set()
+    wanted: set[Snapshot] = set()
+    for year in range(first_year, as_of.year + 1):
+        start, end = date(year, 1, 1), date(year, 12, 31)
+        wanted.add(Snapshot(SCORECARD, start, end, end))
+        for moment in month_ends(start=start, end=min(end, as_of)):
+            wanted.add(Snapshot(MONTH_END, start, end, moment))
+    for moment in (as_of, _year_earlier(as_of)):
+        if moment.year >= first_year:
+            start, end = date(moment.year, 1, 1), date(moment.year, 12, 31)
+            wanted.add(Snapshot(SCORECARD, start, end, moment))
+    return wanted
+
+
+def _stored_snapshots(connection: Connection) -> dict[Snapshot, int]:
+    table = schema.summary_snapshots
+    rows = connection.execute(
+        select(table.c.id, table.c.kind, table.c.period_start, table.c.period_end, table.c.as_of)
+    ).all()
+    return {
+        Snapshot(kind, _as_date(start), _as_date(end), _as_date(as_of)): int(identifier)
+        for identifier, kind, start, end, as_of in rows
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Building: one family of summary tables at a time
+
+
+def _insert_pairs(
+    connection: Connection,
+    *,
+    table: Table,
+    snapshot: ColumnElement,
+    unit_code: ColumnElement,
+    agency_code: ColumnElement,
+    source: FromClause,
+    keys: Sequence[ColumnElement],
+    measures: Sequence[ColumnElement],
+    conditions: Sequence[ColumnElement],
+) -> None:
+    """Pair rows: the facts counted per snapshot, unit, agency and ``keys``, then joined to
+    their unit's province and their agency's ministry (after counting: a few thousand joins
+    instead of millions)."""
+    counted = (
+        select(
+            snapshot.label("snapshot_id"),
+            unit_code.label("unit_code"),
+            agency_code.label("agency_code"),
+            *keys,
+            *measures,
+        )
+        .select_from(source)
+        .where(*conditions)
+        .group_by(snapshot, unit_code, agency_code, *keys)
+        .subquery("counted")
+    )
+    _insert_counted(
+        connection,
+        table=table,
+        counted=counted,
+        key_names=[key.name for key in keys],
+        measure_names=[measure.name for measure in measures],
+    )
+
+
+def _insert_counted(
+    connection: Connection,
+    *,
+    table: Table,
+    counted: FromClause,
+    key_names: Sequence[str],
+    measure_names: Sequence[str],
+) -> None:
+    """Pair rows from counts per snapshot, unit and agency (columns snapshot_id, unit_code,
+    agency_code, the keys and the measures)."""
+    query = select(
+        counted.c.snapshot_id,
+        literal(PAIR).label("grain"),
+        counted.c.unit_code.label("org_unit_code"),
+        province_of_unit().label("province_code"),
+        counted.c.agency_code,
+        ministry_of_agency().label("ministry_code"),
+        *[counted.c[name] for name in key_names],
+        *[counted.c[name] for name in measure_names],
+    ).select_from(
+        with_dimensions(base=counted, agency_on=counted.c.agency_code, unit_on=counted.c.unit_code)
+    )
+    names = [
+        "snapshot_id", "grain", "org_unit_code", "province_code", "agency_code", "ministry_code",
+        *key_names, *measure_names,
+    ]  # fmt: skip
+    connection.execute(insert(table).from_select(names, query))
+
+
+def _insert_rollups(
+    connection: Connection,
+    *,
+    table: Table,
+    snapshots: Collection[int],
+    keys: Sequence[str],
+    measures: dict[str, str],
+) -> None:
+    """The province and agency grains: sums (or maxima) of the pair rows."""
+    kept_by_grain = {PROVINCE: ("province_code",), AGENCY: ("agency_code", "ministry_code")}
+    cell_names = ("org_unit_code", "province_code", "agency_code", "ministry_code")
+    aggregate = {"sum": func.sum, "max": func.max}
+    for grain, kept in kept_by_grain.items():
+        cell = [
+            table.c[name].label(name) if name in kept else null().label(name) for name in cell_names
+        ]
+        query = (
+            select(
+                table.c.snapshot_id,
+                literal(grain).label("grain"),
+                *cell,
+                *[table.c[key] for key in keys],
+                *[aggregate[how](table.c[name]).label(name) for name, how in measures.items()],
+            )
+            .where(table.c.snapshot_id.in_(list(snapshots)), table.c.grain == PAIR)
+            .group_by(table.c.snapshot_id, *[table.c[name] for name in kept], *keys)
+        )
+        names = ["snapshot_id", "grain", *cell_names, *keys, *measures]
+        connection.execute(insert(table).from_select(names, query))
+
+
+def _count_if(condition: ColumnElement, name: str) -> ColumnElement:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0).label(name)
+
+
+def _chosen(snapshots: Collection[int]) -> ColumnElement:
+    return _snap.c.id.in_(list(snapshots))
+
+
+def _by_year(connection: Connection, *, snapshots: Collection[int]) -> dict[int, list[int]]:
+    """The snapshots by the year of their period (a snapshot's period is a calendar year)."""
+    table = schema.summary_snapshots
+    query = select(table.c.id, table.c.period_start).where(table.c.id.in_(list(snapshots)))
+    years: dict[int, list[int]] = {}
+    for identifier, start in connection.execute(query):
+        years.setdefault(_as_date(start).year, []).append(int(identifier))
+    return dict(sorted(years.items()))
+
+
+def _in_snapshot(day: ColumnElement, *, year: int, snapshots: Collection[int]) -> ColumnElement:
+    """``day`` within a chosen snapshot's period and not after its as-of date. The literal
+    year range lets the databases read one year of facts through the date index, once for all
+    the year's snapshots."""
+    # coalesce(day, day) is day, but no index can serve it: SQLite then reads the year once
+    # and tries each of its (few) snapshots per row, instead of reading the year per snapshot.
+    unindexed = func.coalesce(day, day)
+    return and_(
+        _chosen(snapshots),
+        day >= date(year, 1, 1),
+        day <= date(year, 12, 31),
+        unindexed >= _snap.c.period_start,
+        unindexed <= _snap.c.as_of,
+        unindexed <= _snap.c.period_end,
+    )
+
+
+def _build_tasks(connection: Connection, *, snapshots: Collection[int]) -> None:
+    """summary_tasks, summary_task_months and summary_overdue_tasks for scorecard snapshots."""
+    for year, chosen in _by_year(connection, snapshots=snapshots).items():
+        _build_tasks_of_year(connection, year=year, snapshots=chosen)
+
+
+def _build_tasks_of_year(connection: Connection, *, year: int, snapshots: list[int]) -> None:
+    tasks = schema.tasks
+    done = and_(tasks.c.completed_on.is_not(None), tasks.c.completed_on <= _snap.c.as_of)
+    still_open = or_(tasks.c.completed_on.is_(None), tasks.c.completed_on > _snap.c.as_of)
+    source = tasks.join(_snap, _in_snapshot(tasks.c.issued_on, year=year, snapshots=snapshots))
+    common = {
+        "snapshot": _snap.c.id,
+        "unit_code": tasks.c.org_unit_code,
+        "agency_code": tasks.c.agency_code,
+        "source": source,
+    }
+    timeliness = [
+        _count_if(and_(done, tasks.c.completed_on < tasks.c.due_on), "early"),
+        _count_if(and_(done, tasks.c.completed_on == tasks.c.due_on), "on_time"),
+        _count_if(and_(done, tasks.c.completed_on > tasks.c.due_on), "late"),
+    ]
+    _insert_pairs(
+        connection,
+        table=schema.summary_tasks,
+        keys=[case((still_open, tasks.c.due_on), else_=null()).label("due_on")],
+        measures=[*timeliness, _count_if(still_open, "open_tasks")],
+        conditions=[tasks.c.cancelled.is_(False)],
+        **common,
+    )
+    _insert_pairs(
+        connection,
+        table=schema.summary_task_months,
+        keys=[month_label(connection=connection, column=tasks.c.completed_on).label("month")],
+        measures=timeliness,
+        conditions=[tasks.c.cancelled.is_(False), done],
+        **common,
+    )
+    overdue = (
+        select(_snap.c.id, tasks.c.due_on, tasks.c.code)
+        .select_from(source)
+        .where(tasks.c.cancelled.is_(False), still_open, tasks.c.due_on < _snap.c.as_of)
+    )
+    connection.execute(
+        insert(schema.summary_overdue_tasks).from_select(
+            ["snapshot_id", "due_on", "task_code"], overdue
+        )
+    )
+
+
+def _build_open_tasks(connection: Connection, *, snapshots: Collection[int]) -> None:
+    """summary_open_tasks for month-end snapshots: one read of a year's tasks counts them at
+    every month end of the year (a column per month end), then one row per month end."""
+    tasks = schema.tasks
+    table = schema.summary_snapshots
+    for year, chosen in _by_year(connection, snapshots=snapshots).items():
+        rows = connection.execute(
+            select(table.c.id, table.c.as_of).where(table.c.id.in_(chosen)).order_by(table.c.id)
+        ).all()
+        moments = [(int(identifier), _as_date(as_of)) for identifier, as_of in rows]
+        measures = []
+        for index, (_, moment) in enumerate(moments):
+            still_open = and_(
+                tasks.c.issued_on <= moment,
+                or_(tasks.c.completed_on.is_(None), tasks.c.completed_on > moment),
+            )
+            measures.append(_count_if(still_open, f"open_{index}"))
+            measures.append(_count_if(and_(still_open, tasks.c.due_on < moment), f"late_{index}"))
+        wide = (
+            select(
+                tasks.c.org_unit_code.label("unit_code"),
+                tasks.c.agency_code.label("agency_code"),
+                *measures,
+            )
+            .where(
+                tasks.c.cancelled.is_(False),
+                tasks.c.issued_on >= date(year, 1, 1),
+                tasks.c.issued_on <= date(year, 12, 31),
+            )
+            .group_by(tasks.c.org_unit_code, tasks.c.agency_code)
+            .cte(f"open_in_{year}")
+        )
+        counted = union_all(
+            *[
+                select(
+                    literal(identifier).label("snapshot_id"),
+                    wide.c.unit_code,
+                    wide.c.agency_code,
+                    wide.c[f"open_{index}"].label("open_tasks"),
+                    wide.c[f"late_{index}"].label("overdue_tasks"),
+                ).where(wide.c[f"open_{index}"] > 0)
+                for index, (identifier, _) in enumerate(moments)
+            ]
+        ).subquery("counted")
+        _insert_counted(
+            connection,
+            table=schema.summary_open_tasks,
+            counted=counted,
+            key_names=[],
+            measure_names=["open_tasks", "overdue_tasks"],
+        )
+
+
+def _build_responses(connection: Connection, *, snapshots: Collection[int]) -> None:
+    responses = schema.survey_responses
+    day = responses.c.responded_on
+    for year, chosen in _by_year(connection, snapshots=snapshots).items():
+        _insert_pairs(
+            connection,
+            table=schema.summary_responses,
+            snapshot=_snap.c.id,
+            unit_code=responses.c.org_unit_code,
+            agency_code=responses.c.agency_code,
+            source=responses.join(_snap, _in_snapshot(day, year=year, snapshots=chosen)),
+            keys=[month_label(connection=connection, column=day).label("month")],
+            measures=[
+                *[_count_if(responses.c.score == score, f"score_{score}") for score in SCORES],
+                _count_if(responses.c.score < min(SCORES), "score_low"),
+                _count_if(responses.c.score > max(SCORES), "score_high"),
+            ],
+            conditions=[],
+        )
+
+
+def _day_sources() -> dict[
+    str, list[tuple[FromClause, ColumnElement, ColumnElement, ColumnElement]]
+]:
+    """Per part of the scorecard, the facts whose dates make it fresh: (source, unit code,
+    agency code, day), as in freshness.latest_fact_dates."""
+    tasks, items, reports = schema.tasks, schema.plan_items, schema.progress_reports
+    responses, stats, checks = (
+        schema.survey_responses,
+        schema.service_stats,
+        schema.readiness_checks,
+    )
+    no_agency = cast(null(), String)
+    return {
+        "tasks": [
+            (tasks, tasks.c.org_unit_code, tasks.c.agency_code, tasks.c.issued_on),
+            (tasks, tasks.c.org_unit_code, tasks.c.agency_code, tasks.c.completed_on),
+        ],
+        "plans": [
+            (
+                reports.join(items, items.c.code == reports.c.plan_item_code),
+                items.c.org_unit_code,
+                items.c.agency_code,
+                reports.c.reported_on,
+            )
+        ],
+        "satisfaction": [
+            (
+                responses,
+                responses.c.org_unit_code,
+                responses.c.agency_code,
+                responses.c.responded_on,
+            )
+        ],
+        "services": [(stats, stats.c.org_unit_code, stats.c.agency_code, stats.c.month)],
+        "readiness": [(checks, checks.c.org_unit_code, no_agency, checks.c.checked_on)],
+    }
+
+
+def _build_newest(connection: Connection, *, snapshots: Collection[int]) -> None:
+    """summary_newest: per snapshot, cell and part, the newest date on or before as-of.
+
+    The dates are first reduced to the newest per cell and month, which is exact for every
+    snapshot whose as-of date is the last day of a month or lies in another month; the months
+    holding any other as-of date keep their days.
+    """
+    stored = _stored_snapshots(connection)
+    split = sorted(
+        {
+            f"{snapshot.as_of:%Y-%m}"
+            for snapshot, identifier in stored.items()
+            if identifier in snapshots and (snapshot.as_of + timedelta(days=1)).day != 1
+        }
+    )
+    for part, sources in _day_sources().items():
+        selects = []
+        for source, unit_code, agency_code, day in sources:
+            month = month_label(connection=connection, column=day)
+            bucket = case((month.in_(split), cast(day, String)), else_=month) if split else month
+            selects.append(
+                select(
+                    unit_code.label("unit_code"),
+                    agency_code.label("agency_code"),
+                    func.max(day).label("newest"),
+                )
+                .select_from(source)
+                .where(day.is_not(None))
+                .group_by(unit_code, agency_code, bucket)
+            )
+        buckets = (selects[0] if len(selects) == 1 else union_all(*selects)).subquery("buckets")
+        newest = cast(buckets.c.newest, Date)
+        _insert_pairs(
+            connection,
+            table=schema.summary_newest,
+            snapshot=_snap.c.id,
+            unit_code=buckets.c.unit_code,
+            agency_code=buckets.c.agency_code,
+            source=buckets.join(_snap, and_(_chosen(snapshots), newest <= _snap.c.as_of)),
+            keys=[literal(part).label("part")],
+            measures=[func.max(newest).label("newest")],
+            conditions=[],
+        )
+
+
+def _build_readiness(connection: Connection, *, snapshots: Collection[int]) -> None:
+    checks = schema.readiness_checks
+    latest = (
+        select(
+            _snap.c.id.label("snapshot_id"),
+            checks.c.org_unit_code,
+            func.max(checks.c.checked_on).label("checked_on"),
+        )
+        .select_from(
+            checks.join(_snap, and_(_chosen(snapshots), checks.c.checked_on <= _snap.c.as_of))
+        )
+        .group_by(_snap.c.id, checks.c.org_unit_code)
+        .subquery("latest_check")
+    )
+    query = select(
+        latest.c.snapshot_id,
+        checks.c.org_unit_code,
+        checks.c.criterion,
+        checks.c.checked_on,
+        checks.c.met,
+    ).join(
+        latest,
+        and_(
+            latest.c.org_unit_code == checks.c.org_unit_code,
+            latest.c.checked_on == checks.c.checked_on,
+        ),
+    )
+    names = ["snapshot_id", "org_unit_code", "criterion", "checked_on", "met"]
+    connection.execute(insert(schema.summary_readiness).from_select(names, query))
+
+
+def _build_ratings(connection: Connection) -> None:
+    ratings, staff = schema.ratings, schema.staff
+    score = func.coalesce(ratings.c.final_score, ratings.c.self_score)
+    query = (
+        select(
+            ratings.c.period,
+            staff.c.agency_code,
+            score.label("score"),
+            func.count().label("ratings"),
+        )
+        .select_from(ratings.join(staff, staff.c.code == ratings.c.staff_code))
+        .where(score.is_not(None))
+        .group_by(ratings.c.period, staff.c.agency_code, score)
+    )
+    names = ["period", "agency_code", "score", "ratings"]
+    connection.execute(insert(schema.summary_ratings).from_select(names, query))
+
+
+def _build_item_progress(connection: Connection) -> None:
+    """One row per progress report: the item's progress from that report until its next."""
+    report = schema.progress_reports
+    later = schema.progress_reports.alias("later")
+    verified = schema.progress_reports.alias("verified")
+    checked = schema.progress_reports.alias("checked")
+    next_report = (
+        select(func.min(later.c.reported_on))
+        .where(
+            later.c.plan_item_code == report.c.plan_item_code,
+            later.c.reported_on > report.c.reported_on,
+        )
+        .correlate(report)
+        .scalar_subquery()
+    )
+    latest_verified_day = (
+        select(func.max(verified.c.reported_on))
+        .where(
+            verified.c.plan_item_code == report.c.plan_item_code,
+            verified.c.reported_on <= report.c.reported_on,
+            verified.c.verified_percent.is_not(None),
+        )
+        .correlate(report)
+        .scalar_subquery()
+    )
+    latest_verified = (
+        select(checked.c.verified_percent)
+        .where(
+            checked.c.plan_item_code == report.c.plan_item_code,
+            checked.c.reported_on == latest_verified_day,
+        )
+        .correlate(report)
+        .scalar_subquery()
+    )
+    query = select(
+        report.c.plan_item_code,
+        report.c.reported_on,
+        next_report,
+        func.coalesce(latest_verified, report.c.percent_complete, 0),
+        case((latest_verified_day.is_not(None), true()), else_=false()),
+    )
+    names = ["plan_item_code", "valid_from", "valid_to", "progress", "verified"]
+    connection.execute(insert(schema.summary_item_progress).from_select(names, query))
+
+
+@dataclass(frozen=True)
+class _Family:
+    """Summary tables built together, from which facts, for which snapshots."""
+
+    tables: tuple[Table, ...]
+    sources: frozenset[str]
+    kind: str | None  # the snapshots it holds (None: independent of snapshots)
+    by_year: bool  # a fact counts only in the snapshots of its own year
+    build: object
+    rollup: dict[str, tuple[tuple[str, ...], dict[str, str]]]
+
+
+_TIMELINESS = {"early": "sum", "on_time": "sum", "late": "sum"}
+_FAMILIES = (
+    _Family(
+        tables=(schema.summary_tasks, schema.summary_task_months, schema.summary_overdue_tasks),
+        sources=frozenset({"tasks"}),
+        kind=SCORECARD,
+        by_year=True,
+        build=_build_tasks,
+        rollup={
+            "summary_tasks": (("due_on",), {**_TIMELINESS, "open_tasks": "sum"}),
+            "summary_task_months": (("month",), _TIMELINESS),
+        },
+    ),
+    _Family(
+        tables=(schema.summary_open_tasks,),
+        sources=frozenset({"tasks"}),
+        kind=MONTH_END,
+        by_year=True,
+        build=_build_open_tasks,
+        rollup={"summary_open_tasks": ((), {"open_tasks": "sum", "overdue_tasks": "sum"})},
+    ),
+    _Family(
+        tables=(schema.summary_responses,),
+        sources=frozenset({"survey_responses"}),
+        kind=SCORECARD,
+        by_year=True,
+        build=_build_responses,
+        rollup={
+            "summary_responses": (
+                ("month",),
+                {
+                    name: "sum"
+                    for name in [f"score_{s}" for s in SCORES] + ["score_low", "score_high"]
+                },
+            )
+        },
+    ),
+    _Family(
+        tables=(schema.summary_newest,),
+        sources=frozenset(
+            {
+                "tasks",
+                "progress_reports",
+                "plan_items",
+                "survey_responses",
+                "service_stats",
+                "readiness_checks",
+            }
+        ),
+        kind=SCORECARD,
+        by_year=False,
+        build=_build_newest,
+        rollup={"summary_newest": (("part",), {"newest": "max"})},
+    ),
+    _Family(
+        tables=(schema.summary_readiness,),
+        sources=frozenset({"readiness_checks"}),
+        kind=SCORECARD,
+        by_year=False,
+        build=_build_readiness,
+        rollup={},
+    ),
+    _Family(
+        tables=(schema.summary_ratings,),
+        sources=frozenset({"ratings", "staff"}),
+        kind=None,
+        by_year=False,
+        build=_build_ratings,
+        rollup={},
+    ),
+    _Family(
+        tables=(schema.summary_item_progress,),
+        sources=frozenset({"progress_reports"}),
+        kind=None,
+        by_year=False,
+        build=_build_item_progress,
+        rollup={},
+    ),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Refreshing
+
+
+def refresh(
+    connection: Connection,
+    *,
+    changed: Collection[str] | None = None,
+    years: Collection[int] | None = None,
+) -> None:
+    """Bring every summary in line with the facts, in the caller's transaction.
+
+    ``changed``: the fact tables written since the last refresh (None: anything, rebuild all);
+    ``years``: the calendar years whose tasks or survey responses were written or removed
+    (None: any). Snapshots the data no longer call for are dropped, new ones are built, and
+    the rest are rebuilt only where the changed facts reach them.
+    """
+    with _sorting_in_memory(connection):
+        _refresh(connection, changed=changed, years=years)
+
+
+@contextmanager
+def _sorting_in_memory(connection: Connection) -> Iterator[None]:
+    """SQLite groups through temporary B-trees whose pages spill to disk beyond a small
+    cache: give them 256 MiB for the refresh, and put the setting back."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA temp.cache_size").scalar()
+    connection.exec_driver_sql("PRAGMA temp.cache_size = -262144")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA temp.cache_size = {int(before)}")
+
+
+def _refresh(
+    connection: Connection, *, changed: Collection[str] | None, years: Collection[int] | None
+) -> None:
+    everything = changed is None or bool(set(changed) & DIMENSION_TABLES)
+    wanted = wanted_snapshots(connection)
+    stored = _stored_snapshots(connection)
+    gone = [identifier for snapshot, identifier in stored.items() if snapshot not in wanted]
+    _delete_snapshot_rows(connection, snapshots=gone)
+    if gone:
+        table = schema.summary_snapshots
+        connection.execute(delete(table).where(table.c.id.in_(gone)))
+    added = sorted(wanted - set(stored))
+    if added:
+        connection.execute(
+            insert(schema.summary_snapshots),
+            [
+                {
+                    "kind": s.kind,
+                    "period_start": s.period_start,
+                    "period_end": s.period_end,
+                    "as_of": s.as_of,
+                }
+                for s in added
+            ],
+        )
+    current = _stored_snapshots(connection)
+    new_ids = {current[snapshot] for snapshot in added}
+    for family in _FAMILIES:
+        touched = everything or bool(family.sources & set(changed or ()))
+        built = all(is_built(connection, name=table.name) for table in family.tables)
+        if family.kind is None:
+            if touched or not built:
+                _rebuild(connection, family=family, snapshots=None)
+            continue
+        chosen = {
+            identifier
+            for snapshot, identifier in current.items()
+            if snapshot.kind == family.kind
+            and (
+                identifier in new_ids
+                or not built
+                or (
+                    touched
+                    and (
+                        everything
+                        or years is None
+                        or not family.by_year
+                        or snapshot.period_start.year in years
+                    )
+                )
+            )
+        }
+        if chosen:
+            _rebuild(connection, family=family, snapshots=chosen)
+    _mark_built(connection)
+
+
+def _delete_snapshot_rows(connection: Connection, *, snapshots: Collection[int]) -> None:
+    if not snapshots:
+        return
+    for family in _FAMILIES:
+        if family.kind is None:
+            continue
+        for table in family.tables:
+            connection.execute(delete(table).where(table.c.snapshot_id.in_(list(snapshots))))
+
+
+def _rebuild(connection: Connection, *, family: _Family, snapshots: Collection[int] | None) -> None:
+    for table in family.tables:
+        statement = delete(table)
+        if snapshots is not None:
+            statement = statement.where(table.c.snapshot_id.in_(list(snapshots)))
+        connection.execute(statement)
+    if snapshots is None:
+        family.build(connection)
+        return
+    family.build(connection, snapshots=snapshots)
+    for name, (keys, measures) in family.rollup.items():
+        _insert_rollups(
+            connection,
+            table=schema.metadata.tables[name],
+            snapshots=snapshots,
+            keys=keys,
+            measures=measures,
+        )
+
+
+def _mark_built(connection: Connection) -> None:
+    status = schema.summary_status
+    now = datetime.now(UTC).replace(tzinfo=None)
+    connection.execute(delete(status))
+    connection.execute(
+        insert(status),
+        [
+            {"name": table.name, "refreshed_at": now}
+            for family in _FAMILIES
+            for table in family.tables
+        ],
+    )
+
+
+# What an import's rows say about the years they reach: the year of their own date column.
+_YEAR_COLUMNS = {"tasks": "issued_on", "survey_responses": "responded_on"}
+_LOOKUP_CHUNK = 10_000
+
+
+def _years_of_rows(*, table: str, rows: pd.DataFrame) -> set[int]:
+    column = _YEAR_COLUMNS.get(table)
+    if column is None or column not in rows or rows.empty:
+        return set()
+    return {int(year) for year in pd.to_datetime(rows[column]).dt.year.dropna().unique()}
+
+
+def _years_of_stored(connection: Connection, *, table: str, rows: pd.DataFrame) -> set[int]:
+    """The years of the stored rows an import is about to overwrite (an update may move a row
+    to another year, and the year it leaves changes too)."""
+    column = _YEAR_COLUMNS.get(table)
+    if column is None or "code" not in rows or rows.empty:
+        return set()
+    facts = schema.metadata.tables[table]
+    codes = rows["code"].dropna().astype(str).unique().tolist()
+    days: set[date] = set()
+    for start in range(0, len(codes), _LOOKUP_CHUNK):
+        chunk = codes[start : start + _LOOKUP_CHUNK]
+        query = select(facts.c[column]).where(facts.c.code.in_(chunk)).distinct()
+        days.update(_as_date(day) for day in connection.execute(query).scalars())
+    return {day.year for day in days}
+
+
+class ImportRefresh:
+    """Keeps the summaries in line with one import, inside its transaction.
+
+    Call ``before_write`` with every chunk of valid rows before writing it (it notes the years
+    the chunk's stored rows had: an update may move a row out of its year), and
+    ``after_writes`` once, after the last chunk and before the commit (not for a dry run).
+    Both on the connection that writes.
+    """
+
+    def __init__(self, *, table: str) -> None:
+        self.table = table
+        self.years: set[int] = set()
+
+    def before_write(self, connection: Connection, *, rows: pd.DataFrame) -> None:
+        self.years |= _years_of_stored(connection, table=self.table, rows=rows)
+        self.years |= _years_of_rows(table=self.table, rows=rows)
+
+    def after_writes(self, connection: Connection) -> None:
+        refresh(connection, changed={self.table}, years=self.years)
