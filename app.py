@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from data_access.accounts import User
 from data_access.filters import Filters
 from data_access.scope import Role, Scope
 from metrics.i18n import LANGUAGES
@@ -14,6 +15,7 @@ from pages.auth import current_user, sign_in_page, sign_out_control
 from pages.common import (
     FILTERS_KEY,
     OPEN_PAGES_KEY,
+    USER_KEY,
     data_guard,
     database_url,
     ensure_prepared,
@@ -131,24 +133,39 @@ PAGES = [
     ("pages/data.py", "page.data", "🗄️", ADMINS),
 ]
 
+
+def navigation_for(user: User | None):
+    """The pages the reader may open. Anonymous readers get nothing but the sign-in form, which
+    also answers every page's address, so a deep link opens that page once signed in."""
+    if user is None:
+        return st.navigation(
+            [
+                st.Page(sign_in_page, title=t("auth.title"), icon="🔐", default=True),
+                *(
+                    st.Page(sign_in_page, title=t("auth.title"), url_path=Path(path).stem)
+                    for path, *_rest in PAGES
+                ),
+            ],
+            position="hidden",
+        )
+    open_pages = [(path, title, icon) for path, title, icon, roles in PAGES if user.role in roles]
+    st.session_state[OPEN_PAGES_KEY] = [path for path, _title, _icon in open_pages]
+    return st.navigation(
+        [st.Page(path, title=t(title), icon=icon) for path, title, icon in open_pages]
+    )
+
+
+# The navigation comes first in every run: before it, Streamlit would list the pages/ folder.
+language_switch()
+believed = st.session_state.get(USER_KEY)
+navigation = navigation_for(believed)
 with data_guard():
     ensure_prepared(write_database_url())
-language_switch()
-with data_guard():
     user = current_user()
+if user != believed:
+    st.rerun()  # the session expired, or single sign-on vouched for someone
 if user is None:
-    # Nothing but the sign-in form is registered, so no page of data can be reached by URL; it
-    # answers every page's address too, so a deep link opens that page once signed in.
-    st.navigation(
-        [
-            st.Page(sign_in_page, title=t("auth.title"), icon="🔐", default=True),
-            *(
-                st.Page(sign_in_page, title=t("auth.title"), url_path=Path(path).stem)
-                for path, *_rest in PAGES
-            ),
-        ],
-        position="hidden",
-    ).run()
+    navigation.run()
     st.stop()
 reader_scope = user.scope
 with data_guard():
@@ -159,10 +176,5 @@ st.session_state[FILTERS_KEY] = sidebar_filters(reference, reader_scope)
 provinces = reference["provinces"]
 sign_out_control(
     user, province_names=dict(zip(provinces["code"], provinces[f"name_{language()}"], strict=True))
-)
-open_pages = [(path, title, icon) for path, title, icon, roles in PAGES if user.role in roles]
-st.session_state[OPEN_PAGES_KEY] = [path for path, _title, _icon in open_pages]
-navigation = st.navigation(
-    [st.Page(path, title=t(title), icon=icon) for path, title, icon in open_pages]
 )
 navigation.run()

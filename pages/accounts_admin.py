@@ -15,7 +15,7 @@ from data_access.accounts import AccountError, AuditAction, User
 from data_access.db import get_engine
 from data_access.scope import Role
 from data_access.settings import security_settings
-from pages.common import DatabaseUnavailableError, language, t, write_database_url
+from pages.common import DatabaseUnavailableError, language, plain, t, write_database_url
 
 AUDIT_ROWS = 1000
 AUDIT_DAYS = 30
@@ -27,7 +27,7 @@ def _write(change) -> bool:
         with get_engine(write_database_url()).begin() as connection:
             change(connection)
     except AccountError as error:
-        st.error(t("admin.refused", reason=str(error)))
+        st.error(t("admin.refused", reason=plain(error)))
         return False
     except SQLAlchemyError as error:
         raise DatabaseUnavailableError(str(error).splitlines()[0]) from error
@@ -78,7 +78,7 @@ def _add_user_form(*, admin: User, provinces: pd.DataFrame) -> None:
             actor=admin.username,
         )
     ):
-        st.success(t("admin.added", username=username.strip()))
+        st.success(t("admin.added", username=plain(username.strip())))
 
 
 def _change_user_form(*, admin: User, usernames: list[str]) -> None:
@@ -96,7 +96,7 @@ def _change_user_form(*, admin: User, usernames: list[str]) -> None:
             connection, username=username, now=datetime.now(), actor=admin.username
         )
     ):
-        st.success(t("admin.disabled", username=username))
+        st.success(t("admin.disabled", username=plain(username)))
     elif reset and _write(
         lambda connection: accounts.reset_password(
             connection,
@@ -107,7 +107,7 @@ def _change_user_form(*, admin: User, usernames: list[str]) -> None:
             actor=admin.username,
         )
     ):
-        st.success(t("admin.reset_done", username=username))
+        st.success(t("admin.reset_done", username=plain(username)))
 
 
 def users_tab(*, admin: User, provinces: pd.DataFrame) -> None:

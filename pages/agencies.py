@@ -15,6 +15,7 @@ from pages.common import (
     database_url,
     language,
     metric_tile,
+    plain,
     reference_data,
     scorecard,
     show_explainer,
@@ -96,7 +97,9 @@ chosen = st.selectbox(
 )
 if chosen:
     row = scores.set_index("group_code").loc[chosen]
-    st.markdown(f"**{names[chosen]}** — {t('col.overall')}: {status_text(row['overall_status'])}")
+    st.markdown(
+        f"**{plain(names[chosen])}** — {t('col.overall')}: {status_text(row['overall_status'])}"
+    )
     columns = st.columns(len(AGENCY_METRICS) + 1)
     for column, key in zip(columns, (*AGENCY_METRICS, "self_rating"), strict=True):
         with column:

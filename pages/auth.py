@@ -16,6 +16,7 @@ from pages.common import (
     USER_KEY,
     DatabaseUnavailableError,
     data_guard,
+    plain,
     t,
     write_database_url,
 )
@@ -122,7 +123,7 @@ def sign_in_page() -> None:
     if st.session_state.get("session_expired"):
         st.info(t("auth.expired"))
     if refused := st.session_state.get("single_sign_on_refused"):
-        st.error(t("auth.sso_refused", email=refused))
+        st.error(t("auth.sso_refused", email=plain(refused)))
     with st.form("sign_in"):
         username = st.text_input(t("auth.username"), key="sign_in_username")
         password = st.text_input(t("auth.password"), type="password", key="sign_in_password")
@@ -147,7 +148,8 @@ def sign_out_control(user: User, *, province_names: dict[str, str]) -> None:
         province = province_names.get(user.province_code or "", user.province_code)
         place = f" · {province}" if province else ""
         st.caption(
-            t("auth.signed_in_as", name=user.display_name, role=t(f"role.{user.role}")) + place
+            t("auth.signed_in_as", name=plain(user.display_name), role=t(f"role.{user.role}"))
+            + plain(place)
         )
         if st.button(t("auth.sign_out"), key="sign_out"):
             audit(action=AuditAction.SIGN_OUT, detail="")

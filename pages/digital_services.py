@@ -24,6 +24,7 @@ from pages.common import (
     metric_tile,
     missing_criteria,
     monthly_services,
+    plain,
     reference_data,
     show_explainer,
     status_text,
@@ -189,7 +190,7 @@ with data_guard():
     in_province = replace(filters, province_code=chosen)
     districts = _units(digital_scorecard(url, in_province, GroupBy.DISTRICT))
     communes = commune_matrix(url, in_province)
-st.markdown(f"**{t('digital.districts', province=province_names.get(chosen, chosen))}**")
+st.markdown(f"**{t('digital.districts', province=plain(province_names.get(chosen, chosen)))}**")
 shown_table(
     _service_table(districts),
     title=t("digital.districts", province=province_names.get(chosen, chosen)),
@@ -349,7 +350,9 @@ with right:
     shown_table(grid, title=t("digital.missing_title"), key="digital_services_table_3")
     st.caption(t("digital.missing_note"))
 
-st.markdown(f"**{t('digital.communes_title', province=province_names.get(chosen, chosen))}**")
+st.markdown(
+    f"**{t('digital.communes_title', province=plain(province_names.get(chosen, chosen)))}**"
+)
 if communes.empty:
     st.info(t("digital.no_checks"))
 else:

@@ -21,6 +21,7 @@ from pages.common import (
     database_url,
     format_value,
     language,
+    plain,
     reference_data,
     scorecard_with_freshness,
     show_explainer,
@@ -272,7 +273,7 @@ if selected:
             _deck(district_frame, view, district_shapes), height=460, key="district_map"
         )
     with right:
-        st.markdown(f"**{names[selected]}**")
+        st.markdown(f"**{plain(names[selected])}**")
         _table(
             district_frame,
             title=f"{names[selected]}: {definition.label[language()]}",

@@ -134,21 +134,21 @@ def page(browser, server_url: str, request: pytest.FixtureRequest):
 def sign_in(page, *, username: str = "leader") -> None:
     """Sign in through the form when the app asks (every new browser session starts signed
     out, and a reload or a typed address starts a new session)."""
-    page.wait_for_selector("h1", timeout=60_000)
+    # Either the sign-in form or, for a session signed in already, the sign-out button.
+    page.wait_for_selector('input[type="password"], .st-key-sign_out', timeout=60_000)
     password = page.locator('input[type="password"]')
     if password.count() == 0:
         return
-    for _attempt in range(3):
-        # A script run still going when the form is filled can redraw it empty: wait it out.
-        page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
-        page.locator('[data-testid="stForm"] input[type="text"]').fill(username)
-        password.fill(DEMO_PASSWORD)
-        page.locator('[data-testid="stForm"] [kind$="FormSubmit"]').click()
-        try:
-            password.wait_for(state="detached", timeout=20_000)
-            break
-        except PlaywrightTimeoutError:
-            continue
+    # A script run still going when the form is filled can redraw it empty: wait it out.
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=60_000)
+    page.locator('[data-testid="stForm"] input[type="text"]').fill(username)
+    password.fill(DEMO_PASSWORD)
+    page.locator('[data-testid="stForm"] [kind$="FormSubmit"]').click()
+    try:
+        password.wait_for(state="detached", timeout=120_000)
+    except PlaywrightTimeoutError:
+        alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+        raise AssertionError(f"sign-in as {username} did not get through: {alerts}") from None
     page.wait_for_selector("h1", timeout=60_000)
 
 
