@@ -16,6 +16,8 @@ from pages.common import (
     USER_KEY,
     DatabaseUnavailableError,
     data_guard,
+    database_url,
+    dataset,
     plain,
     t,
     write_database_url,
@@ -134,6 +136,11 @@ def sign_in_page() -> None:
     if _single_sign_on_configured():
         st.divider()
         st.button(t("auth.sso"), on_click=st.login)
+    with data_guard():
+        loaded = dataset(database_url())
+    if loaded.get("dataset") == "synthetic_demo":
+        accounts_list = ", ".join(f"`{username}`" for username, *_rest in accounts.DEMO_ACCOUNTS)
+        st.info(t("auth.demo_accounts", accounts=accounts_list, password=accounts.DEMO_PASSWORD))
 
 
 def _single_sign_on_configured() -> bool:

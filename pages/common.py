@@ -133,6 +133,12 @@ def reference_data(url: str, scope: Scope) -> dict[str, object]:
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def dataset(url: str) -> dict[str, str]:
+    """What dataset is loaded (no performance data: readable before sign-in)."""
+    return _run(url, queries.dataset_info)
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def units_under(url: str, parent_code: str, scope: Scope) -> pd.DataFrame:
     return _run(url, queries.units_under, parent_code=parent_code, scope=scope)
 

@@ -84,6 +84,20 @@ def test_an_anonymous_visitor_sees_the_sign_in_form_and_nothing_else(app):
     assert app.title[0].value == "Sign in"
     assert not app.metric and not app.dataframe
     assert _registered_pages(app) == set()
+    assert "`leader`" in app.info[0].value and DEMO_PASSWORD in app.info[0].value
+
+
+def test_a_database_without_demo_data_lists_no_demo_account(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    run_like_streamlit_run(monkeypatch)
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.run()
+    assert not app.exception
+    assert app.text_input(key="sign_in_password")
+    assert not app.info
+    _submit(app, username="leader", password=DEMO_PASSWORD)
+    assert app.error and not app.metric
 
 
 @pytest.mark.parametrize(
