@@ -42,6 +42,7 @@ from pages.exports import (
     ImageFormat,
     Stamp,
     figure_bytes,
+    is_missing,
     table_csv,
     table_xlsx,
 )
@@ -104,6 +105,7 @@ def audited(make: Callable[[], bytes], *, file_name: str) -> Callable[[], bytes]
 
     def made() -> bytes:
         data = make()
+        # Should the line not be written, the reader gets an error, not an unaudited file.
         with get_engine(url).begin() as connection:
             accounts.record(
                 connection,
@@ -159,23 +161,16 @@ def chart(figure: go.Figure, *, title: str, key: str) -> None:
 
 
 # --- tables -----------------------------------------------------------------------------------
-def _missing(value: object) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
 def _numbers(values: Iterable[object]) -> list[float | None]:
-    return [None if _missing(value) else float(value) for value in values]
+    return [None if is_missing(value) else float(value) for value in values]
 
 
 def _whole(values: Iterable[object]) -> list[int | None]:
-    return [None if _missing(value) else round(float(value)) for value in values]
+    return [None if is_missing(value) else round(float(value)) for value in values]
 
 
 def _statuses(statuses: Iterable[object]) -> list[str]:
-    return [status_text(Status.GREY if _missing(status) else status) for status in statuses]
+    return [status_text(Status.GREY if is_missing(status) else status) for status in statuses]
 
 
 class PageTable:
@@ -204,7 +199,7 @@ class PageTable:
         )
 
     def _cells(self, values: Iterable[object]) -> list[object]:
-        cells = [None if _missing(value) else value for value in values]
+        cells = [None if is_missing(value) else value for value in values]
         if len(cells) != self.rows:
             raise ValueError(f"a column of {len(cells)} cells in a table of {self.rows} rows")
         return cells
@@ -261,7 +256,7 @@ class PageTable:
 
     def day(self, header: str, values: Iterable[object]) -> PageTable:
         """A date: shown as the page always did, a real date cell in Excel."""
-        days = [None if _missing(value) else pd.Timestamp(value).date() for value in values]
+        days = [None if is_missing(value) else pd.Timestamp(value).date() for value in values]
         return self.column(
             header, shown=self._cells(values), export=days, number_format=DATE_FORMAT
         )
@@ -306,7 +301,7 @@ class PageTable:
     ) -> PageTable:
         """Yes / no / unknown: on the page ``yes`` and ``no`` (by default the words) or "—"; in
         the file the words, an empty cell when unknown."""
-        known = [None if _missing(flag) else bool(flag) for flag in flags]
+        known = [None if is_missing(flag) else bool(flag) for flag in flags]
         yes_word, no_word = t("common.yes"), t("common.no")
         shown_yes = yes_word if yes is None else yes
         shown_no = no_word if no is None else no

@@ -114,7 +114,8 @@ def figure_bytes(figure: go.Figure, *, stamp: Stamp, image_format: ImageFormat) 
         )
 
 
-def _is_missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
+    """None, NaN, NaT, pd.NA: a gap, which a file shows as an empty cell."""
     try:
         return value is None or bool(pd.isna(value))
     except (TypeError, ValueError):  # lists and other containers are values, not gaps
@@ -124,7 +125,7 @@ def _is_missing(value: object) -> bool:
 def _cell(value: object) -> object:
     """A frame value as a file cell: missing is empty (never "nan"), numpy scalars are plain
     numbers, timestamps are dates, and only text is neutralised: -2.5 stays a number."""
-    if _is_missing(value):
+    if is_missing(value):
         return None
     if isinstance(value, pd.Timestamp):
         return value.date()
