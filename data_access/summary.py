@@ -399,34 +399,34 @@ def _by_year(connection: Connection, *, snapshots: Collection[int]) -> dict[int,
     return dict(sorted(years.items()))
 
 
-def _in_snapshot(day: ColumnElement, *, year: int, snapshots: Collection[int]) -> ColumnElement:
-    """``day`` within a chosen snapshot's period and not after its as-of date. The literal
-    year range lets the databases read one year of facts through the date index, once for all
-    the year's snapshots."""
-    # coalesce(day, day) is day, but no index can serve it: SQLite then reads the year once
-    # and tries each of its (few) snapshots per row, instead of reading the year per snapshot.
+def _snapshot_join(facts: FromClause, day: ColumnElement, *, snapshots: Collection[int]):
+    """``facts`` joined to the chosen snapshots whose period holds ``day`` up to their as-of
+    date, and the condition that keeps only the matches.
+
+    Written so that SQLite reads the facts once, in table order, trying the few snapshots on
+    each row: a LEFT JOIN keeps the facts as the outer table (SQLite never reorders one), and
+    coalesce(day, day), which is day, keeps the date index out of it (an index read per
+    snapshot visits the rows in random order, several times slower on a large table).
+    """
     unindexed = func.coalesce(day, day)
-    return and_(
-        _chosen(snapshots),
-        day >= date(year, 1, 1),
-        day <= date(year, 12, 31),
-        unindexed >= _snap.c.period_start,
-        unindexed <= _snap.c.as_of,
-        unindexed <= _snap.c.period_end,
+    joined = facts.outerjoin(
+        _snap,
+        and_(
+            _chosen(snapshots),
+            unindexed >= _snap.c.period_start,
+            unindexed <= _snap.c.as_of,
+            unindexed <= _snap.c.period_end,
+        ),
     )
+    return joined, func.coalesce(_snap.c.id, 0) > 0
 
 
 def _build_tasks(connection: Connection, *, snapshots: Collection[int]) -> None:
     """summary_tasks, summary_task_months and summary_overdue_tasks for scorecard snapshots."""
-    for year, chosen in _by_year(connection, snapshots=snapshots).items():
-        _build_tasks_of_year(connection, year=year, snapshots=chosen)
-
-
-def _build_tasks_of_year(connection: Connection, *, year: int, snapshots: list[int]) -> None:
     tasks = schema.tasks
     done = and_(tasks.c.completed_on.is_not(None), tasks.c.completed_on <= _snap.c.as_of)
     still_open = or_(tasks.c.completed_on.is_(None), tasks.c.completed_on > _snap.c.as_of)
-    source = tasks.join(_snap, _in_snapshot(tasks.c.issued_on, year=year, snapshots=snapshots))
+    source, matched = _snapshot_join(tasks, tasks.c.issued_on, snapshots=snapshots)
     common = {
         "snapshot": _snap.c.id,
         "unit_code": tasks.c.org_unit_code,
@@ -443,7 +443,7 @@ def _build_tasks_of_year(connection: Connection, *, year: int, snapshots: list[i
         table=schema.summary_tasks,
         keys=[case((still_open, tasks.c.due_on), else_=null()).label("due_on")],
         measures=[*timeliness, _count_if(still_open, "open_tasks")],
-        conditions=[tasks.c.cancelled.is_(False)],
+        conditions=[matched, tasks.c.cancelled.is_(False)],
         **common,
     )
     _insert_pairs(
@@ -451,13 +451,13 @@ def _build_tasks_of_year(connection: Connection, *, year: int, snapshots: list[i
         table=schema.summary_task_months,
         keys=[month_label(connection=connection, column=tasks.c.completed_on).label("month")],
         measures=timeliness,
-        conditions=[tasks.c.cancelled.is_(False), done],
+        conditions=[matched, tasks.c.cancelled.is_(False), done],
         **common,
     )
     overdue = (
         select(_snap.c.id, tasks.c.due_on, tasks.c.code)
         .select_from(source)
-        .where(tasks.c.cancelled.is_(False), still_open, tasks.c.due_on < _snap.c.as_of)
+        .where(matched, tasks.c.cancelled.is_(False), still_open, tasks.c.due_on < _snap.c.as_of)
     )
     connection.execute(
         insert(schema.summary_overdue_tasks).from_select(
@@ -522,22 +522,22 @@ def _build_open_tasks(connection: Connection, *, snapshots: Collection[int]) -> 
 def _build_responses(connection: Connection, *, snapshots: Collection[int]) -> None:
     responses = schema.survey_responses
     day = responses.c.responded_on
-    for year, chosen in _by_year(connection, snapshots=snapshots).items():
-        _insert_pairs(
-            connection,
-            table=schema.summary_responses,
-            snapshot=_snap.c.id,
-            unit_code=responses.c.org_unit_code,
-            agency_code=responses.c.agency_code,
-            source=responses.join(_snap, _in_snapshot(day, year=year, snapshots=chosen)),
-            keys=[month_label(connection=connection, column=day).label("month")],
-            measures=[
-                *[_count_if(responses.c.score == score, f"score_{score}") for score in SCORES],
-                _count_if(responses.c.score < min(SCORES), "score_low"),
-                _count_if(responses.c.score > max(SCORES), "score_high"),
-            ],
-            conditions=[],
-        )
+    source, matched = _snapshot_join(responses, day, snapshots=snapshots)
+    _insert_pairs(
+        connection,
+        table=schema.summary_responses,
+        snapshot=_snap.c.id,
+        unit_code=responses.c.org_unit_code,
+        agency_code=responses.c.agency_code,
+        source=source,
+        keys=[month_label(connection=connection, column=day).label("month")],
+        measures=[
+            *[_count_if(responses.c.score == score, f"score_{score}") for score in SCORES],
+            _count_if(responses.c.score < min(SCORES), "score_low"),
+            _count_if(responses.c.score > max(SCORES), "score_high"),
+        ],
+        conditions=[matched],
+    )
 
 
 def _day_sources() -> dict[
@@ -581,46 +581,70 @@ def _day_sources() -> dict[
 def _build_newest(connection: Connection, *, snapshots: Collection[int]) -> None:
     """summary_newest: per snapshot, cell and part, the newest date on or before as-of.
 
-    The dates are first reduced to the newest per cell and month, which is exact for every
-    snapshot whose as-of date is the last day of a month or lies in another month; the months
-    holding any other as-of date keep their days.
+    Snapshot by snapshot in as-of order, each from the one before it: the newest date up to
+    an as-of date is the later of the newest up to the previous snapshot's date (its stored
+    rows) and the newest of the dates in between. So a snapshot reads the facts dated since
+    the previous one, and an import of this year's facts rebuilds only this year's snapshots.
     """
-    stored = _stored_snapshots(connection)
-    split = sorted(
-        {
-            f"{snapshot.as_of:%Y-%m}"
-            for snapshot, identifier in stored.items()
-            if identifier in snapshots and (snapshot.as_of + timedelta(days=1)).day != 1
-        }
+    stored = sorted(
+        (snapshot.as_of, identifier)
+        for snapshot, identifier in _stored_snapshots(connection).items()
+        if snapshot.kind == SCORECARD
     )
+    previous: tuple[date, int] | None = None
+    for as_of, identifier in stored:
+        if identifier in snapshots:
+            _insert_newest(connection, snapshot=identifier, as_of=as_of, previous=previous)
+        previous = (as_of, identifier)
+
+
+def _insert_newest(
+    connection: Connection, *, snapshot: int, as_of: date, previous: tuple[date, int] | None
+) -> None:
+    stored = schema.summary_newest
+    selects = []
+    if previous is not None:
+        selects.append(
+            select(
+                stored.c.org_unit_code.label("unit_code"),
+                stored.c.agency_code.label("agency_code"),
+                stored.c.part.label("part"),
+                stored.c.newest.label("newest"),
+            ).where(stored.c.snapshot_id == previous[1], stored.c.grain == PAIR)
+        )
     for part, sources in _day_sources().items():
-        selects = []
         for source, unit_code, agency_code, day in sources:
-            month = month_label(connection=connection, column=day)
-            bucket = case((month.in_(split), cast(day, String)), else_=month) if split else month
+            since = [] if previous is None else [day > previous[0]]
             selects.append(
                 select(
                     unit_code.label("unit_code"),
                     agency_code.label("agency_code"),
+                    literal(part).label("part"),
                     func.max(day).label("newest"),
                 )
                 .select_from(source)
-                .where(day.is_not(None))
-                .group_by(unit_code, agency_code, bucket)
+                .where(day.is_not(None), day <= as_of, *since)
+                .group_by(unit_code, agency_code)
             )
-        buckets = (selects[0] if len(selects) == 1 else union_all(*selects)).subquery("buckets")
-        newest = cast(buckets.c.newest, Date)
-        _insert_pairs(
-            connection,
-            table=schema.summary_newest,
-            snapshot=_snap.c.id,
-            unit_code=buckets.c.unit_code,
-            agency_code=buckets.c.agency_code,
-            source=buckets.join(_snap, and_(_chosen(snapshots), newest <= _snap.c.as_of)),
-            keys=[literal(part).label("part")],
-            measures=[func.max(newest).label("newest")],
-            conditions=[],
+    dated = union_all(*selects).subquery("dated")
+    counted = (
+        select(
+            literal(snapshot).label("snapshot_id"),
+            dated.c.unit_code,
+            dated.c.agency_code,
+            dated.c.part,
+            func.max(cast(dated.c.newest, Date)).label("newest"),
         )
+        .group_by(dated.c.unit_code, dated.c.agency_code, dated.c.part)
+        .subquery("counted")
+    )
+    _insert_counted(
+        connection,
+        table=schema.summary_newest,
+        counted=counted,
+        key_names=["part"],
+        measure_names=["newest"],
+    )
 
 
 def _build_readiness(connection: Connection, *, snapshots: Collection[int]) -> None:
@@ -724,7 +748,9 @@ class _Family:
     tables: tuple[Table, ...]
     sources: frozenset[str]
     kind: str | None  # the snapshots it holds (None: independent of snapshots)
-    by_year: bool  # a fact counts only in the snapshots of its own year
+    # Which snapshots a fact of year Y reaches: "period" (those of period Y), "since" (every
+    # snapshot dated from Y on), "all".
+    reach: str
     build: object
     rollup: dict[str, tuple[tuple[str, ...], dict[str, str]]]
 
@@ -735,7 +761,7 @@ _FAMILIES = (
         tables=(schema.summary_tasks, schema.summary_task_months, schema.summary_overdue_tasks),
         sources=frozenset({"tasks"}),
         kind=SCORECARD,
-        by_year=True,
+        reach="period",
         build=_build_tasks,
         rollup={
             "summary_tasks": (("due_on",), {**_TIMELINESS, "open_tasks": "sum"}),
@@ -746,7 +772,7 @@ _FAMILIES = (
         tables=(schema.summary_open_tasks,),
         sources=frozenset({"tasks"}),
         kind=MONTH_END,
-        by_year=True,
+        reach="period",
         build=_build_open_tasks,
         rollup={"summary_open_tasks": ((), {"open_tasks": "sum", "overdue_tasks": "sum"})},
     ),
@@ -754,7 +780,7 @@ _FAMILIES = (
         tables=(schema.summary_responses,),
         sources=frozenset({"survey_responses"}),
         kind=SCORECARD,
-        by_year=True,
+        reach="period",
         build=_build_responses,
         rollup={
             "summary_responses": (
@@ -779,7 +805,7 @@ _FAMILIES = (
             }
         ),
         kind=SCORECARD,
-        by_year=False,
+        reach="since",
         build=_build_newest,
         rollup={"summary_newest": (("part",), {"newest": "max"})},
     ),
@@ -787,7 +813,7 @@ _FAMILIES = (
         tables=(schema.summary_readiness,),
         sources=frozenset({"readiness_checks"}),
         kind=SCORECARD,
-        by_year=False,
+        reach="all",
         build=_build_readiness,
         rollup={},
     ),
@@ -795,7 +821,7 @@ _FAMILIES = (
         tables=(schema.summary_ratings,),
         sources=frozenset({"ratings", "staff"}),
         kind=None,
-        by_year=False,
+        reach="all",
         build=_build_ratings,
         rollup={},
     ),
@@ -803,7 +829,7 @@ _FAMILIES = (
         tables=(schema.summary_item_progress,),
         sources=frozenset({"progress_reports"}),
         kind=None,
-        by_year=False,
+        reach="all",
         build=_build_item_progress,
         rollup={},
     ),
@@ -887,20 +913,20 @@ def _refresh(
             and (
                 identifier in new_ids
                 or not built
-                or (
-                    touched
-                    and (
-                        everything
-                        or years is None
-                        or not family.by_year
-                        or snapshot.period_start.year in years
-                    )
-                )
+                or (touched and (everything or years is None or _reached(family, snapshot, years)))
             )
         }
         if chosen:
             _rebuild(connection, family=family, snapshots=chosen)
     _mark_built(connection)
+
+
+def _reached(family: _Family, snapshot: Snapshot, years: Collection[int]) -> bool:
+    if family.reach == "period":
+        return snapshot.period_start.year in years
+    if family.reach == "since":
+        return bool(years) and snapshot.as_of >= date(min(years), 1, 1)
+    return True
 
 
 def _delete_snapshot_rows(connection: Connection, *, snapshots: Collection[int]) -> None:
@@ -993,4 +1019,7 @@ class ImportRefresh:
         self.years |= _years_of_rows(table=self.table, rows=rows)
 
     def after_writes(self, connection: Connection) -> None:
-        refresh(connection, changed={self.table}, years=self.years)
+        # Only tasks and survey responses are summarised by year; any other table's rows may
+        # reach every snapshot.
+        years = self.years if self.table in _YEAR_COLUMNS else None
+        refresh(connection, changed={self.table}, years=years)

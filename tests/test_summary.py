@@ -388,3 +388,38 @@ def test_an_import_keeps_the_summaries_in_line(request, tmp_path_factory, backen
     assert report.wrote, report.errors
     with get_engine(url).connect() as connection:
         _assert_in_line(connection)
+
+
+def test_a_refresh_after_other_writes_keeps_freshness_in_line(request, tmp_path_factory, backend):
+    """A table summarised by no year (monthly service counts): every snapshot follows it."""
+    url = backend_url(request=request, backend=backend, name="sum_other", folder=tmp_path_factory)
+    upgrade_to_head(database_url=url)
+    with get_engine(url).begin() as connection:
+        _tiny(connection)
+        summary.refresh(connection)
+    row = {
+        "org_unit_code": "4101", "agency_code": "GOV-41", "month": date(2024, 12, 1),
+        "applications": 5, "online_applications": 1, "online_results": 1, "resolved_early": 1,
+        "resolved_on_time": 1, "resolved_late": 1,
+    }  # fmt: skip
+    with get_engine(url).begin() as connection:
+        refreshing = summary.ImportRefresh(table="service_stats")
+        refreshing.before_write(connection, rows=pd.DataFrame([row]))
+        connection.execute(insert(schema.service_stats).values(**row))
+        refreshing.after_writes(connection)
+    with get_engine(url).connect() as connection:
+        filters = Filters(
+            scope=FULL_SCOPE,
+            period_start=tiny_dataset.PERIOD_START,
+            period_end=tiny_dataset.PERIOD_END,
+            as_of=tiny_dataset.AS_OF,
+        )
+        with connection.begin() as transaction:
+            kept = dict(_calls(freshness.latest_fact_dates, connection=connection, filters=filters))
+            _without_summaries(connection)
+            facts = dict(
+                _calls(freshness.latest_fact_dates, connection=connection, filters=filters)
+            )
+            transaction.rollback()
+        assert _normal(kept) == _normal(facts)
+        assert "2024-12-15" in str(_normal(kept["province"]))
