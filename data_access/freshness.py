@@ -12,9 +12,11 @@ from datetime import date, timedelta
 import pandas as pd
 from sqlalchemy import ColumnElement, Connection, FromClause, case, func, literal, select
 
-from data_access import schema
+from data_access import schema, summary
+from data_access.dimensions import Fact
 from data_access.dimensions import agency as _agency
 from data_access.dimensions import agency_scope_conditions as _agency_scope_conditions
+from data_access.dimensions import frame_of as _frame_of
 from data_access.dimensions import ministry_of_agency as _ministry_of_agency
 from data_access.dimensions import province_of_unit as _province_of_unit
 from data_access.dimensions import unit as _unit
@@ -29,13 +31,20 @@ UNIT_GROUPINGS = (GroupBy.NONE, GroupBy.PROVINCE, GroupBy.DISTRICT)
 AGENCY_GROUPINGS = (GroupBy.AGENCY, GroupBy.MINISTRY)
 
 
-def _group(group_by: GroupBy, *, agency_code: ColumnElement) -> ColumnElement:
+def _group(
+    group_by: GroupBy, *, agency_code: ColumnElement, fact: Fact | None = None
+) -> ColumnElement:
+    """The group code of a fact joined to the ``unit`` and ``agency`` aliases, or of a
+    summary ``fact`` (which keeps its unit's province and its agency's ministry)."""
+    province = _province_of_unit() if fact is None else fact.province_code()
+    district = _unit.c.code if fact is None else fact.district_code()
+    ministry = _ministry_of_agency() if fact is None else fact.ministry_code()
     expressions = {
         GroupBy.NONE: literal(ALL),
-        GroupBy.PROVINCE: func.coalesce(_province_of_unit(), NATIONAL),
-        GroupBy.DISTRICT: func.coalesce(_unit.c.code, NATIONAL),
+        GroupBy.PROVINCE: func.coalesce(province, NATIONAL),
+        GroupBy.DISTRICT: func.coalesce(district, NATIONAL),
         GroupBy.AGENCY: func.coalesce(agency_code, NONE),
-        GroupBy.MINISTRY: func.coalesce(_ministry_of_agency(), NONE),
+        GroupBy.MINISTRY: func.coalesce(ministry, NONE),
     }
     if group_by not in expressions:
         raise ValueError(f"freshness cannot be grouped by {group_by.value}")
@@ -86,6 +95,47 @@ def latest_fact_dates(
     completed), plans (progress reported), satisfaction (survey answered, or the end of a
     published period), services (end of the month counted), readiness (commune checked; only
     for province, district or no grouping)."""
+    common = {"connection": connection, "filters": filters, "group_by": group_by}
+    snapshot = summary.snapshot_id(connection, filters=filters)
+    if snapshot is not None and group_by in (*UNIT_GROUPINGS, *AGENCY_GROUPINGS):
+        parts = _summarised_parts(snapshot=snapshot, **common)
+    else:
+        parts = _fact_parts(**common)
+    parts["satisfaction"] = parts["satisfaction"].combine(_published(**common), _later)
+    parts["services"] = _month_ends(parts["services"], as_of=filters.as_of)
+    if group_by not in UNIT_GROUPINGS:
+        parts.pop("readiness", None)
+    frame = pd.DataFrame(parts, dtype=object).reindex(columns=list(FRESHNESS_PARTS))
+    frame = frame.astype(object).where(frame.notna(), None)
+    return frame.rename_axis("group_code").reset_index()
+
+
+def _summarised_parts(
+    *, connection: Connection, filters: Filters, group_by: GroupBy, snapshot: int
+) -> dict[str, pd.Series]:
+    """The newest dates per group and part, from ``summary_newest``."""
+    table = schema.summary_newest
+    cells = summary.cells(table=table, snapshot=snapshot, filters=filters, group_by=group_by)
+    group = _group(group_by, agency_code=table.c.agency_code, fact=cells.fact)
+    query = (
+        select(group, table.c.part, func.max(table.c.newest))
+        .where(
+            *cells.conditions,
+            *_agency_scope_conditions(
+                agency_code=table.c.agency_code, filters=filters, fact=cells.fact
+            ),
+        )
+        .group_by(group, table.c.part)
+    )
+    found: dict[str, dict[str, date | None]] = {part: {} for part in FRESHNESS_PARTS}
+    for code, part, newest in connection.execute(query):
+        found[str(part)][str(code)] = _as_date(newest)
+    return {part: pd.Series(values, dtype=object) for part, values in found.items()}
+
+
+def _fact_parts(
+    *, connection: Connection, filters: Filters, group_by: GroupBy
+) -> dict[str, pd.Series]:
     tasks, items, reports = schema.tasks, schema.plan_items, schema.progress_reports
     responses = schema.survey_responses
     stats, checks = schema.service_stats, schema.readiness_checks
@@ -120,16 +170,13 @@ def latest_fact_dates(
             agency_code=responses.c.agency_code,
             day=responses.c.responded_on,
             **common,
-        ).combine(_published(**common), _later),
-        "services": _month_ends(
-            _newest(
-                base=stats,
-                unit_code=stats.c.org_unit_code,
-                agency_code=stats.c.agency_code,
-                day=stats.c.month,
-                **common,
-            ),
-            as_of=filters.as_of,
+        ),
+        "services": _newest(
+            base=stats,
+            unit_code=stats.c.org_unit_code,
+            agency_code=stats.c.agency_code,
+            day=stats.c.month,
+            **common,
         ),
     }
     if group_by in UNIT_GROUPINGS:
@@ -140,9 +187,7 @@ def latest_fact_dates(
             day=checks.c.checked_on,
             **common,
         )
-    frame = pd.DataFrame(parts, dtype=object).reindex(columns=list(FRESHNESS_PARTS))
-    frame = frame.astype(object).where(frame.notna(), None)
-    return frame.rename_axis("group_code").reset_index()
+    return parts
 
 
 def _later(left: object, right: object) -> object:
@@ -257,7 +302,7 @@ def reporting_inputs(
     for province in (filters.province_code, filters.scope.province_only):
         if province:
             query = query.where(_province_of_unit() == province)
-    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    frame = _frame_of(connection, query)
     columns = [
         "agency_code", "name_mn", "name_en", "kind", "ministry_code", "items_expected",
         "first_report", "last_report", "last_import",

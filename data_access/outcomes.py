@@ -17,17 +17,23 @@ import pandas as pd
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Date,
     Select,
     Subquery,
     and_,
+    case,
     func,
     literal,
+    or_,
     select,
+    true,
+    union_all,
 )
 
-from data_access import queries, schema
+from data_access import queries, schema, summary
 from data_access.dimensions import Fact as _Fact
 from data_access.dimensions import agency as _agency
+from data_access.dimensions import frame_of as _frame_of
 from data_access.dimensions import group_expression as _group_expression
 from data_access.dimensions import province_conditions as _province_conditions
 from data_access.dimensions import province_of_unit as _province_of_unit
@@ -38,13 +44,13 @@ from data_access.filters import Filters, GroupBy
 from data_access.periods import periods_overlapping
 from data_access.queries import (
     GROUP_COLUMNS,
+    _answered,
     _count_if,
     _grouped,
     _month_label,
     _plan_fact,
     _plan_item_progress,
     _published_counts,
-    _response_fact,
     _staff_fact,
     _with_names,
 )
@@ -61,7 +67,7 @@ _READINESS_GROUPINGS = (GroupBy.NONE, GroupBy.PROVINCE, GroupBy.DISTRICT)
 
 
 def _frame(*, connection: Connection, query: Select, columns: Sequence[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    frame = _frame_of(connection, query)
     return frame if not frame.empty else pd.DataFrame(columns=list(columns))
 
 
@@ -273,18 +279,19 @@ def citizen_scores(
     published_satisfied (published share × respondents: published results carry no score
     breakdown, only the satisfied share). A group missing on one side counts 0 there.
     """
-    responses = schema.survey_responses
-    raw_fact = _response_fact()
+    answered = _answered(
+        connection=connection,
+        filters=filters,
+        group_by=group_by,
+        scores=scores,
+        satisfied_min_score=None,
+    )
     raw = _grouped(
         connection=connection,
-        fact=raw_fact,
+        fact=answered.fact,
         group_by=group_by,
-        measures=[_count_if(responses.c.score == score, f"score_{score}") for score in scores],
-        conditions=[
-            responses.c.responded_on >= filters.period_start,
-            responses.c.responded_on <= filters.effective_end,
-            *_scope_conditions(fact=raw_fact, filters=filters),
-        ],
+        measures=[answered.with_score(score=score, name=f"score_{score}") for score in scores],
+        conditions=answered.conditions,
     )
     published = _published_counts(connection=connection, filters=filters, group_by=group_by)
     combined = raw.merge(published, on=GROUP_COLUMNS, how="outer")
@@ -347,23 +354,82 @@ def plan_progress_at_dates(
     *, connection: Connection, filters: Filters, group_by: GroupBy, dates: Sequence[date]
 ) -> pd.DataFrame:
     """``queries.plan_progress`` as it stood at each of ``dates``: the plan-execution inputs
-    month by month, for a trend. One aggregated query per date.
+    month by month, for a trend. One query for all dates when the plan items' progress is
+    summarised (``summary_item_progress``), else one per date.
 
     Columns: group columns, date, items_due, items_not_due, weight_due, weighted_progress (as
     in ``plan_progress`` with as_of = date).
     """
+    columns = [*GROUP_COLUMNS, "date", "items_due", "items_not_due", "weight_due"]
+    if dates and summary.is_built(connection, name=schema.summary_item_progress.name):
+        frame = _summarised_progress_at_dates(
+            connection=connection, filters=filters, group_by=group_by, dates=dates
+        )
+        if frame.empty:
+            return pd.DataFrame(columns=[*columns, "weighted_progress"])
+        return frame[[*columns, "weighted_progress"]]
     frames = [
         queries.plan_progress(
             connection=connection, filters=replace(filters, as_of=moment), group_by=group_by
         ).assign(date=moment)
         for moment in dates
     ]
-    columns = [*GROUP_COLUMNS, "date", "items_due", "items_not_due", "weight_due"]
     frames = [frame for frame in frames if not frame.empty]
     if not frames:
         return pd.DataFrame(columns=[*columns, "weighted_progress"])
     combined = pd.concat(frames, ignore_index=True)
     return combined[[*columns, "weighted_progress"]]
+
+
+def _summarised_progress_at_dates(
+    *, connection: Connection, filters: Filters, group_by: GroupBy, dates: Sequence[date]
+) -> pd.DataFrame:
+    """Every plan item of the period at every date, with the progress row in force then."""
+    items, plans, timeline = schema.plan_items, schema.plans, schema.summary_item_progress
+    moments = union_all(
+        *[select(literal(moment, Date).label("moment")) for moment in sorted(set(dates))]
+    ).subquery("moments")
+    moment = moments.c.moment
+    source = (
+        items.join(plans, plans.c.code == items.c.plan_code)
+        .join(moments, true())
+        .outerjoin(
+            timeline,
+            and_(
+                timeline.c.plan_item_code == items.c.code,
+                timeline.c.valid_from <= moment,
+                or_(timeline.c.valid_to.is_(None), timeline.c.valid_to > moment),
+            ),
+        )
+    )
+    fact = _plan_fact(source=source)
+    progress = func.coalesce(timeline.c.progress, 0)
+    is_due = items.c.due_date <= moment
+    group = _group_expression(fact=fact, group_by=group_by)
+    query = (
+        select(
+            group,
+            moment.label("date"),
+            _count_if(is_due, "items_due"),
+            _count_if(~is_due, "items_not_due"),
+            func.coalesce(func.sum(case((is_due, items.c.weight), else_=0)), 0).label("weight_due"),
+            func.coalesce(func.sum(case((is_due, items.c.weight * progress), else_=0)), 0).label(
+                "weighted_progress"
+            ),
+        )
+        .select_from(fact.source)
+        .where(
+            items.c.due_date >= filters.period_start,
+            items.c.due_date <= filters.period_end,
+            *_scope_conditions(fact=fact, filters=filters),
+        )
+        .group_by(group, moment)
+        .order_by(moment, group)
+    )
+    frame = _frame_of(connection, query)
+    if frame.empty:
+        return frame
+    return _with_names(connection=connection, frame=frame, group_by=group_by)
 
 
 def open_plan_items(

@@ -32,6 +32,7 @@ from data_access import schema, summary
 from data_access.dimensions import ALL, NATIONAL, NONE
 from data_access.dimensions import Fact as _Fact
 from data_access.dimensions import agency as _agency
+from data_access.dimensions import frame_of as _frame_of
 from data_access.dimensions import group_expression as _group_expression
 from data_access.dimensions import month_label as _month_label
 from data_access.dimensions import province_conditions as _province_conditions
@@ -62,7 +63,7 @@ def _grouped(
         .group_by(group)
         .order_by(group)
     )
-    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    frame = _frame_of(connection, query)
     if frame.empty:
         frame = pd.DataFrame(columns=["group_code", *[m.name for m in measures]])
     return _with_names(connection=connection, frame=frame, group_by=group_by)
@@ -78,6 +79,14 @@ def _sum_if(condition: ColumnElement, value: ColumnElement, name: str) -> Column
 
 def group_names(*, connection: Connection, group_by: GroupBy) -> pd.DataFrame:
     """Codes and names of the groups of a grouping (code, name_mn, name_en)."""
+    query = _names_query(group_by)
+    if query is None:
+        return pd.DataFrame(columns=["code", "name_mn", "name_en"])
+    rows = connection.execute(query).all()
+    return pd.DataFrame(rows, columns=["code", "name_mn", "name_en"])
+
+
+def _names_query(group_by: GroupBy) -> Select | None:
     if group_by in (GroupBy.PROVINCE, GroupBy.DISTRICT):
         units = schema.org_units
         query = select(units.c.code, units.c.name_mn, units.c.name_en)
@@ -88,9 +97,8 @@ def group_names(*, connection: Connection, group_by: GroupBy) -> pd.DataFrame:
         plans = schema.plans
         query = select(plans.c.code, plans.c.title_mn, plans.c.title_en)
     else:
-        return pd.DataFrame(columns=["code", "name_mn", "name_en"])
-    rows = connection.execute(query).all()
-    return pd.DataFrame(rows, columns=["code", "name_mn", "name_en"])
+        return None
+    return query
 
 
 _SPECIAL_NAMES = {
@@ -104,8 +112,9 @@ def _with_names(*, connection: Connection, frame: pd.DataFrame, group_by: GroupB
     codes = [str(code) for code in frame["group_code"]]
     frame = frame.assign(group_code=codes)
     names: dict[str, tuple[str, str]] = {}
-    if codes:  # plain dictionaries: a page names a few dozen groups many times over
-        rows = group_names(connection=connection, group_by=group_by).itertuples(index=False)
+    query = _names_query(group_by)
+    if codes and query is not None:  # plain dictionaries: a page names groups many times over
+        rows = connection.execute(query).all()
         names = {str(code): (name_mn, name_en) for code, name_mn, name_en in rows}
     names.update(_SPECIAL_NAMES)
     named = [names.get(code) for code in codes]
@@ -422,7 +431,7 @@ def plan_items_behind(*, connection: Connection, filters: Filters, limit: int) -
         .order_by(progress_label, items.c.due_date, items.c.code)
         .limit(limit)
     )
-    return pd.DataFrame(connection.execute(query).mappings().all())
+    return _frame_of(connection, query)
 
 
 def _staff_fact() -> _Fact:
@@ -776,7 +785,7 @@ def monthly_task_completions(*, connection: Connection, filters: Filters) -> pd.
             .group_by(table.c.month)
             .order_by(table.c.month)
         )
-        frame = pd.DataFrame(connection.execute(query).mappings().all())
+        frame = _frame_of(connection, query)
         columns = ["month", "early", "on_time", "late"]
         return frame if not frame.empty else pd.DataFrame(columns=columns)
     tasks = schema.tasks
@@ -799,7 +808,7 @@ def monthly_task_completions(*, connection: Connection, filters: Filters) -> pd.
         .group_by(month)
         .order_by(month)
     )
-    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    frame = _frame_of(connection, query)
     return frame if not frame.empty else pd.DataFrame(columns=["month", "early", "on_time", "late"])
 
 
@@ -829,7 +838,7 @@ def monthly_satisfaction(
         .group_by(month)
         .order_by(month)
     )
-    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    frame = _frame_of(connection, query)
     return frame if not frame.empty else pd.DataFrame(columns=["month", "responses", "satisfied"])
 
 
@@ -934,7 +943,7 @@ def overdue_tasks(
         .limit(limit)
         .offset(offset)
     )
-    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    frame = _frame_of(connection, query)
     if frame.empty:
         return frame
     frame["days_overdue"] = (pd.Timestamp(filters.as_of) - pd.to_datetime(frame["due_on"])).dt.days
@@ -1016,7 +1025,7 @@ def provinces(*, connection: Connection, scope: Scope) -> pd.DataFrame:
         .where(units.c.level == 1, *own)
         .order_by(units.c.code)
     )
-    return pd.DataFrame(connection.execute(query).mappings().all())
+    return _frame_of(connection, query)
 
 
 def units_under(*, connection: Connection, parent_code: str, scope: Scope) -> pd.DataFrame:
@@ -1029,7 +1038,7 @@ def units_under(*, connection: Connection, parent_code: str, scope: Scope) -> pd
         .where(units.c.parent_code == parent_code, *own)
         .order_by(units.c.code)
     )
-    frame = pd.DataFrame(connection.execute(query).mappings().all())
+    frame = _frame_of(connection, query)
     return frame if not frame.empty else pd.DataFrame(columns=["code", "name_mn", "name_en"])
 
 
@@ -1053,7 +1062,7 @@ def agencies(*, connection: Connection, scope: Scope) -> pd.DataFrame:
         query = query.where(
             or_(table.c.org_unit_code.is_(None), _province_of_unit() == scope.province_only)
         )
-    return pd.DataFrame(connection.execute(query).mappings().all())
+    return _frame_of(connection, query)
 
 
 def dataset_info(*, connection: Connection) -> dict[str, str]:

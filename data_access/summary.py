@@ -51,6 +51,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    type_coerce,
     union_all,
 )
 
@@ -633,7 +634,7 @@ def _insert_newest(
             dated.c.unit_code,
             dated.c.agency_code,
             dated.c.part,
-            func.max(cast(dated.c.newest, Date)).label("newest"),
+            func.max(type_coerce(dated.c.newest, Date)).label("newest"),
         )
         .group_by(dated.c.unit_code, dated.c.agency_code, dated.c.part)
         .subquery("counted")
@@ -853,8 +854,21 @@ def refresh(
     (None: any). Snapshots the data no longer call for are dropped, new ones are built, and
     the rest are rebuilt only where the changed facts reach them.
     """
+    _one_refresh_at_a_time(connection)
     with _sorting_in_memory(connection):
         _refresh(connection, changed=changed, years=years)
+
+
+# Any constant: the key of the transaction-level lock that serialises refreshes on PostgreSQL.
+_REFRESH_LOCK = 8_2026_1124
+
+
+def _one_refresh_at_a_time(connection: Connection) -> None:
+    """Two imports committing at once would each delete and rebuild the same summary rows
+    and, under READ COMMITTED, both keep theirs: PostgreSQL refreshes one transaction at a
+    time (the lock ends with the transaction). SQLite has one writer at a time anyway."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(_REFRESH_LOCK)))
 
 
 @contextmanager
