@@ -214,6 +214,17 @@ audit_log = Table(
     Index("ix_audit_log_action_at", "action", "at"),
 )
 
+# An administrator's traffic-light thresholds, replacing a metric's defaults (metrics/definitions).
+metric_thresholds = Table(
+    "metric_thresholds",
+    metadata,
+    Column("metric_key", String(64), primary_key=True),
+    Column("green", Float, nullable=False),
+    Column("yellow", Float, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+    Column("changed_by", String(200), nullable=True),
+)
+
 
 FACT_TABLES_IN_LOAD_ORDER = (
     org_units,

@@ -21,6 +21,7 @@ from metrics.definitions import (
     METRICS,
     OVERDUE_AGEING_BUCKETS,
     STATUS_METRICS,
+    MetricDefinition,
     Status,
     ageing_column,
 )
@@ -349,16 +350,38 @@ def scorecard(
     frame = _merge_groups(frames=parts)
     if stale_groups is not None:
         frame = _with_staleness(frame=frame, stale_groups=stale_groups)
+    return _with_overall(frame=frame.assign(as_of=as_of))
+
+
+def _with_overall(*, frame: pd.DataFrame) -> pd.DataFrame:
     status_columns = [f"{key}_status" for key in STATUS_METRICS if f"{key}_status" in frame.columns]
     # A group absent from one input has no data there: grey, which never outranks a colour.
     frame[status_columns] = frame[status_columns].fillna(Status.GREY.value)
     rows = frame[status_columns].to_numpy().tolist()
     counts = [status_counts(statuses=row) for row in rows]
     return frame.assign(
-        as_of=as_of,
         overall_status=[worst_status(statuses=row).value for row in rows],
         **{f"{status.value}_count": [count[status] for count in counts] for status in SEVERITY},
     )
+
+
+def with_thresholds(
+    *, frame: pd.DataFrame, definitions: Mapping[str, MetricDefinition]
+) -> pd.DataFrame:
+    """A frame of indicators coloured again with ``definitions`` (an administrator's
+    thresholds, see metrics.definitions.effective_metrics); stale data stays never green, and
+    a scorecard's overall status and counts follow."""
+    result = frame.copy()
+    for key in STATUS_METRICS:
+        column = f"{key}_status"
+        if column not in result.columns or definitions[key] == METRICS[key]:
+            continue
+        stale = result[f"{key}_stale"] if f"{key}_stale" in result else [False] * len(result)
+        result[column] = [
+            classify(definition=definitions[key], value=value, sample=sample, stale=bool(old)).value
+            for value, sample, old in zip(result[key], result[f"{key}_sample"], stale, strict=True)
+        ]
+    return _with_overall(frame=result) if "overall_status" in result.columns else result
 
 
 def _with_staleness(

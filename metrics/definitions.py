@@ -8,6 +8,7 @@ computed from fewer than ``min_sample`` observations is grey, as is a missing va
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -207,6 +208,20 @@ STATUS_METRICS: tuple[str, ...] = (
     "online_share",
     "commune_coverage",
 )
+
+
+def effective_metrics(
+    *, overrides: Mapping[str, tuple[float, float]]
+) -> dict[str, MetricDefinition]:
+    """The definitions with an administrator's (green, yellow) thresholds in place of the
+    defaults. Refuses a key without a traffic light, or a pair in the wrong order."""
+    effective = dict(METRICS)
+    for key, (green, yellow) in overrides.items():
+        if key not in STATUS_METRICS:
+            raise ValueError(f"{key} has no traffic light whose thresholds could change")
+        effective[key] = METRICS[key].with_thresholds(green=green, yellow=yellow)
+    return effective
+
 
 GAP_NORM_POINTS = 35.0
 DUE_SOON_DAYS = 7

@@ -1,5 +1,6 @@
-"""The Data page's tabs for administrators: accounts (add, disable, reset a password) and the
-audit log, filtered by date, action and user. Every change here is audited by data_access."""
+"""The Data page's tabs for administrators: accounts (add, disable, reset a password), the
+traffic-light thresholds, and the audit log, filtered by date, action and user. Every change
+here is audited by data_access."""
 
 from __future__ import annotations
 
@@ -10,12 +11,21 @@ import streamlit as st
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import accounts
+from data_access import accounts, thresholds
 from data_access.accounts import AccountError, AuditAction, User
 from data_access.db import get_engine
 from data_access.scope import Role
 from data_access.settings import security_settings
-from pages.common import DatabaseUnavailableError, language, plain, t, write_database_url
+from metrics.definitions import METRICS, STATUS_METRICS, effective_metrics
+from pages.common import (
+    DatabaseUnavailableError,
+    language,
+    metric_definitions,
+    plain,
+    refresh_figures,
+    t,
+    write_database_url,
+)
 
 AUDIT_ROWS = 1000
 AUDIT_DAYS = 30
@@ -49,13 +59,16 @@ def _add_user_form(*, admin: User, provinces: pd.DataFrame) -> None:
         username = st.text_input(t("auth.username"), key="new_username")
         display_name = st.text_input(t("admin.display_name"), key="new_display_name")
         role = st.selectbox(
-            t("admin.role"), list(Role), format_func=lambda role: t(f"role.{role}"), key="new_role"
+            t("admin.role"),
+            list(Role),
+            format_func={role: t(f"role.{role}") for role in Role}.__getitem__,
+            key=f"new_role_{language()}",
         )
         province = st.selectbox(
             t("admin.province"),
             ["", *names],
-            format_func=lambda code: names.get(code, t("admin.no_province")),
-            key="new_province",
+            format_func={"": t("admin.no_province"), **names}.__getitem__,
+            key=f"new_province_{language()}",
         )
         password = st.text_input(t("auth.password"), type="password", key="new_password")
         repeated = st.text_input(t("admin.repeat"), type="password", key="new_password_again")
@@ -158,8 +171,11 @@ def audit_tab() -> None:
     action = middle.selectbox(
         t("admin.action"),
         ["", *[action.value for action in AuditAction]],
-        format_func=lambda value: t(f"audit.{value}") if value else t("filter.all"),
-        key="audit_action",
+        format_func={
+            "": t("filter.all"),
+            **{action.value: t(f"audit.{action.value}") for action in AuditAction},
+        }.__getitem__,
+        key=f"audit_action_{language()}",
     )
     username = right.text_input(t("auth.username"), key="audit_user")
     entries = _read(
@@ -184,3 +200,72 @@ def audit_tab() -> None:
         width="stretch",
         key="audit_log",
     )
+
+
+def _save_thresholds(*, admin: User, metric_key: str, green: float, yellow: float) -> None:
+    try:
+        effective_metrics(overrides={metric_key: (green, yellow)})
+    except ValueError as refused:
+        st.error(t("admin.refused", reason=plain(refused)))
+        return
+    if _write(
+        lambda connection: thresholds.set_thresholds(
+            connection,
+            metric_key=metric_key,
+            green=green,
+            yellow=yellow,
+            actor=admin.username,
+            now=datetime.now(),
+        )
+    ):
+        refresh_figures()
+        st.success(t("admin.thresholds_saved", metric=METRICS[metric_key].label[language()]))
+
+
+def thresholds_tab(*, admin: User, url: str) -> None:
+    """The traffic-light thresholds: defaults, what is in force, and a form to change them."""
+    current = metric_definitions(url)
+    st.caption(t("admin.thresholds_caption"))
+    st.dataframe(
+        pd.DataFrame(
+            {
+                t("admin.metric"): [METRICS[key].label[language()] for key in STATUS_METRICS],
+                t("admin.direction"): [
+                    t(f"admin.direction_{METRICS[key].direction.value}") for key in STATUS_METRICS
+                ],
+                t("admin.default_green"): [METRICS[key].green for key in STATUS_METRICS],
+                t("admin.default_yellow"): [METRICS[key].yellow for key in STATUS_METRICS],
+                t("admin.green"): [current[key].green for key in STATUS_METRICS],
+                t("admin.yellow"): [current[key].yellow for key in STATUS_METRICS],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+        key="threshold_table",
+    )
+    metric_key = st.selectbox(
+        t("admin.metric"),
+        STATUS_METRICS,
+        format_func={key: METRICS[key].label[language()] for key in STATUS_METRICS}.__getitem__,
+        key=f"threshold_metric_{language()}",
+    )
+    with st.form("thresholds"):
+        left, right = st.columns(2)
+        green = left.number_input(
+            t("admin.green"), value=float(current[metric_key].green), key=f"green_{metric_key}"
+        )
+        yellow = right.number_input(
+            t("admin.yellow"), value=float(current[metric_key].yellow), key=f"yellow_{metric_key}"
+        )
+        save, reset = st.columns(2)
+        saved = save.form_submit_button(t("admin.thresholds_save"))
+        restored = reset.form_submit_button(t("admin.thresholds_reset"))
+    if saved:
+        _save_thresholds(admin=admin, metric_key=metric_key, green=green, yellow=yellow)
+    elif restored and _write(
+        lambda connection: thresholds.reset_thresholds(
+            connection, metric_key=metric_key, actor=admin.username, now=datetime.now()
+        )
+    ):
+        refresh_figures()
+        st.success(t("admin.thresholds_restored", metric=METRICS[metric_key].label[language()]))

@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import queries
+from data_access import queries, thresholds
 from data_access.accounts import User
 from data_access.db import get_engine, resolve_database_url, resolve_read_database_url
 from data_access.filters import Filters, GroupBy
@@ -32,7 +32,9 @@ from metrics.definitions import (
     SATISFIED_MIN_SCORE,
     STATUS_METRICS,
     STATUS_STYLES,
+    MetricDefinition,
     Status,
+    effective_metrics,
 )
 from metrics.i18n import DEFAULT_LANGUAGE, LANGUAGES, translate
 from metrics.status import explain
@@ -153,6 +155,16 @@ ALL_PARTS = PARTS
 AGENCY_PARTS = ("tasks", "plans", "ratings", "satisfaction", "services")
 
 
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def metric_definitions(url: str) -> dict[str, MetricDefinition]:
+    """The metrics with the thresholds an administrator set (the defaults otherwise)."""
+    return effective_metrics(overrides=_run(url, thresholds.threshold_overrides))
+
+
+def _coloured(frame: pd.DataFrame, *, url: str) -> pd.DataFrame:
+    return compute.with_thresholds(frame=frame, definitions=metric_definitions(url))
+
+
 def _published(frame: pd.DataFrame, *, scope: Scope) -> pd.DataFrame:
     """Press officers see aggregates only: a figure resting on fewer than k observations is
     blanked (metrics.privacy), for every page and export that reads it."""
@@ -167,26 +179,26 @@ def scorecard(
 ) -> pd.DataFrame:
     """Every indicator with its status for each group (see metrics.compute.scorecard)."""
     scores = compute.scorecard(as_of=filters.as_of, **_inputs(url, filters, group_by, parts))
-    return _published(scores, scope=filters.scope)
+    return _published(_coloured(scores, url=url), scope=filters.scope)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def timeliness(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
     tasks = _inputs(url, filters, group_by, ("tasks",))["tasks"]
-    return _published(compute.task_timeliness(tasks=tasks), scope=filters.scope)
+    return _published(_coloured(compute.task_timeliness(tasks=tasks), url=url), scope=filters.scope)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def plan_execution(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
     plans = _inputs(url, filters, group_by, ("plans",))["plans"]
-    return _published(compute.plan_execution(plans=plans), scope=filters.scope)
+    return _published(_coloured(compute.plan_execution(plans=plans), url=url), scope=filters.scope)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def gap(url: str, filters: Filters, group_by: GroupBy) -> pd.DataFrame:
     inputs = _inputs(url, filters, group_by, ("ratings", "satisfaction"))
     gaps = compute.satisfaction_gap(ratings=inputs["ratings"], satisfaction=inputs["satisfaction"])
-    return _published(gaps, scope=filters.scope)
+    return _published(_coloured(gaps, url=url), scope=filters.scope)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
@@ -293,7 +305,7 @@ def with_indicator_columns(
 
 
 def explanation(*, metric_key: str, value: object, sample: object, as_of: date) -> str:
-    definition = METRICS[metric_key]
+    definition = metric_definitions(database_url())[metric_key]
     number = None if value is None or pd.isna(value) else float(value)
     size = None if sample is None or pd.isna(sample) else float(sample)
     return explain(definition=definition, value=number, sample=size, as_of=as_of).text(
@@ -384,7 +396,6 @@ from metrics.definitions import (  # noqa: E402
     RATING_BAND_EDGES,
     READINESS_CRITERIA,
     SURVEY_SCORES,
-    MetricDefinition,
 )
 
 DIGITAL_PARTS = ("services", "readiness")
@@ -558,7 +569,7 @@ def scorecard_with_freshness(
         **_inputs(url, filters, group_by, parts),
     )
     return {
-        "scores": _published(scores, scope=filters.scope),
+        "scores": _published(_coloured(scores, url=url), scope=filters.scope),
         "freshness": completeness.freshness_table(latest=latest, **rules),
     }
 

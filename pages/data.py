@@ -18,7 +18,7 @@ from data_access.imports.templates import rule_text, template_csv, template_xlsx
 from data_access.validation import RULES, TABLE_NAMES, FileProblemError
 from metrics import completeness
 from metrics.definitions import REPORT_DUE_DAYS, STALE_AFTER_DAYS
-from pages.accounts_admin import audit_tab, users_tab
+from pages.accounts_admin import audit_tab, thresholds_tab, users_tab
 from pages.auth import audit
 from pages.common import (
     DatabaseUnavailableError,
@@ -62,13 +62,14 @@ write_url = write_database_url()
 st.title(t("page.data"))
 st.caption(t("data.caption"))
 
-tab_import, tab_reporting, tab_boundaries, tab_log, tab_users, tab_audit = st.tabs(
+tab_import, tab_reporting, tab_boundaries, tab_log, tab_users, tab_thresholds, tab_audit = st.tabs(
     [
         t("data.tab_import"),
         t("data.tab_reporting"),
         t("data.tab_boundaries"),
         t("data.tab_log"),
         t("admin.tab_users"),
+        t("admin.tab_thresholds"),
         t("admin.tab_audit"),
     ]
 )
@@ -478,6 +479,9 @@ with tab_log:
 
 with tab_users, data_guard():
     users_tab(admin=user, provinces=reference_data(url, filters.scope)["provinces"])
+
+with tab_thresholds, data_guard():
+    thresholds_tab(admin=user, url=url)
 
 with tab_audit, data_guard():
     audit_tab()
