@@ -121,7 +121,9 @@ def test_an_unreachable_database_exits_2(monkeypatch, capsys):
 def test_a_demo_database_has_one_account_per_role(small_demo_url):
     with get_engine(small_demo_url).connect() as connection:
         users = accounts.user_list(connection)
-    assert sorted(zip(users["role"], users["username"], users["province_code"].fillna(""))) == [
+    assert sorted(
+        zip(users["role"], users["username"], users["province_code"].fillna(""), strict=True)
+    ) == [
         ("admin", "admin", ""),
         ("leadership", "leader", ""),
         ("press", "press", ""),
