@@ -370,6 +370,19 @@ def plan_progress(*, connection: Connection, filters: Filters, group_by: GroupBy
     progress), weight_due (Σ weights of due items), weighted_progress (Σ weight × progress of
     due items, progress 0–100 = latest verified %, else latest reported %, else 0).
     """
+    snapshot = _snapshot_for(connection=connection, filters=filters, group_by=group_by)
+    if snapshot is not None and summary.is_built(connection, name=schema.summary_plans.name):
+        table = schema.summary_plans
+        cells = summary.cells(table=table, snapshot=snapshot, filters=filters, group_by=group_by)
+        return _grouped(
+            connection=connection,
+            fact=cells.fact,
+            group_by=group_by,
+            measures=_summed(
+                table, "items_due", "items_not_due", "weight_due", "weighted_progress"
+            ),
+            conditions=[*cells.conditions, *_scope_conditions(fact=cells.fact, filters=filters)],
+        )
     items = schema.plan_items
     item_progress = _plan_item_progress(connection=connection, as_of=filters.as_of)
     progress = item_progress.progress

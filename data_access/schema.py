@@ -434,3 +434,15 @@ summary_item_progress = Table(
     Column("verified", Boolean, nullable=False),
     Index("ix_summary_item_progress_item", "plan_item_code", "valid_from"),
 )
+
+# Plan items of the snapshot's period, their progress at its as-of date (migration 0006).
+summary_plans = Table(
+    "summary_plans",
+    metadata,
+    *_cell_columns(),
+    Column("items_due", Integer, nullable=False),
+    Column("items_not_due", Integer, nullable=False),
+    Column("weight_due", Float, nullable=False),
+    Column("weighted_progress", Float, nullable=False),
+    Index("ix_summary_plans_snapshot", "snapshot_id", "grain"),
+)

@@ -742,6 +742,49 @@ def _build_item_progress(connection: Connection) -> None:
     connection.execute(insert(schema.summary_item_progress).from_select(names, query))
 
 
+def _build_plans(connection: Connection, *, snapshots: Collection[int]) -> None:
+    """summary_plans: plan items due in the snapshot's period, with the progress the item
+    progress timeline (built before) gives them at its as-of date."""
+    items, plans, timeline = schema.plan_items, schema.plans, schema.summary_item_progress
+    in_period = and_(
+        _chosen(snapshots),
+        items.c.due_date >= _snap.c.period_start,
+        items.c.due_date <= _snap.c.period_end,
+    )
+    source = (
+        items.join(plans, plans.c.code == items.c.plan_code)
+        .join(_snap, in_period)
+        .outerjoin(
+            timeline,
+            and_(
+                timeline.c.plan_item_code == items.c.code,
+                timeline.c.valid_from <= _snap.c.as_of,
+                or_(timeline.c.valid_to.is_(None), timeline.c.valid_to > _snap.c.as_of),
+            ),
+        )
+    )
+    is_due = items.c.due_date <= _snap.c.as_of
+    progress = func.coalesce(timeline.c.progress, 0)
+    _insert_pairs(
+        connection,
+        table=schema.summary_plans,
+        snapshot=_snap.c.id,
+        unit_code=items.c.org_unit_code,
+        agency_code=items.c.agency_code,
+        source=source,
+        keys=[],
+        measures=[
+            _count_if(is_due, "items_due"),
+            _count_if(~is_due, "items_not_due"),
+            func.coalesce(func.sum(case((is_due, items.c.weight), else_=0)), 0).label("weight_due"),
+            func.coalesce(func.sum(case((is_due, items.c.weight * progress), else_=0)), 0).label(
+                "weighted_progress"
+            ),
+        ],
+        conditions=[],
+    )
+
+
 @dataclass(frozen=True)
 class _Family:
     """Summary tables built together, from which facts, for which snapshots."""
@@ -833,6 +876,25 @@ _FAMILIES = (
         reach="all",
         build=_build_item_progress,
         rollup={},
+    ),
+    # After the timeline, which it reads.
+    _Family(
+        tables=(schema.summary_plans,),
+        sources=frozenset({"plan_items", "plans", "progress_reports"}),
+        kind=SCORECARD,
+        reach="all",
+        build=_build_plans,
+        rollup={
+            "summary_plans": (
+                (),
+                {
+                    "items_due": "sum",
+                    "items_not_due": "sum",
+                    "weight_due": "sum",
+                    "weighted_progress": "sum",
+                },
+            )
+        },
     ),
 )
 

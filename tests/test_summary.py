@@ -251,7 +251,7 @@ def test_the_default_filters_are_answered_from_snapshots(summarised, dataset):
             dates=dates,
             kind=summary.MONTH_END,
         )
-        for name in ("summary_item_progress", "summary_ratings"):
+        for name in ("summary_item_progress", "summary_ratings", "summary_plans"):
             assert summary.is_built(connection, name=name)
 
 
