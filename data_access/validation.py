@@ -13,13 +13,15 @@ own language (``reason_text`` gives the English the command line prints).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 import numpy as np
 import pandas as pd
+import pyarrow
+import pyarrow.compute
 from sqlalchemy import Boolean, Date, Float, Integer, String, Table
 
 from data_access import schema
@@ -627,17 +629,98 @@ def validate(
     ``header_row`` is the header's row number; ``extra_errors`` are problems the reader found
     (e.g. a row with too many values).
     """
+    return combined(
+        list(
+            validate_in_chunks(
+                rules=rules,
+                cells=cells,
+                row_numbers=row_numbers,
+                known_codes=known_codes,
+                header_row=header_row,
+                extra_errors=extra_errors,
+                chunk_rows=max(len(cells), 1),
+            )
+        )
+    )
+
+
+def validate_in_chunks(
+    *,
+    rules: TableRules,
+    cells: pd.DataFrame,
+    row_numbers: Sequence[int] | np.ndarray,
+    known_codes: Mapping[str, Collection[str]],
+    header_row: int,
+    extra_errors: Sequence[Mapping[str, object]],
+    chunk_rows: int,
+) -> Iterator[Validated]:
+    """``validate``, ``chunk_rows`` rows at a time, so that an import can write the valid rows
+    of one chunk while the next is checked; ``combined`` of all chunks is what ``validate``
+    returns. The checks that span the file come first (the header, duplicate keys); a table
+    whose rows may name each other (agencies, units) comes in one chunk, since a row's parent
+    may be rejected further down the file."""
     rows_read = len(cells)
     header_errors = check_header(rules=rules, columns=list(cells.columns), header_row=header_row)
     if header_errors:
         # Until the header fits, problems of single rows would only be noise.
-        return Validated(
+        yield Validated(
             rows=pd.DataFrame(),
             errors=error_frame(header_errors),
             rows_read=rows_read,
             header_ok=False,
         )
+        return
     numbers = np.asarray(row_numbers, dtype=np.int64)
+    duplicates = _duplicate_keys(rules=rules, cells=cells, row_numbers=numbers)
+    # Looked up in every chunk: made into Arrow arrays once (pandas would convert each time).
+    known = {
+        table: pyarrow.array([str(code) for code in codes], type=pyarrow.string())
+        for table, codes in known_codes.items()
+    }
+    if any(rule.references == rules.name for rule in rules.columns):
+        chunk_rows = max(rows_read, 1)
+    # The reader's problems go with the chunk of their row (those of no row with the first).
+    records: dict[int, list[Mapping[str, object]]] = {}
+    for record in extra_errors:
+        row = record.get("row")
+        position = 0 if row is None else int(np.searchsorted(numbers, int(row)))
+        records.setdefault(position // chunk_rows, []).append(record)
+    for start in range(0, rows_read, chunk_rows):
+        stop = min(start + chunk_rows, rows_read)
+        yield _validate_chunk(
+            rules=rules,
+            cells=cells.iloc[start:stop],
+            numbers=numbers[start:stop],
+            known_codes=known,
+            extra_errors=records.get(start // chunk_rows, []),
+            duplicates=duplicates[start:stop],
+        )
+
+
+def combined(parts: Sequence[Validated]) -> Validated:
+    """One ``Validated`` for the chunks ``parts`` of a file, in file order."""
+    if len(parts) == 1:
+        return parts[0]
+    rows = [part.rows for part in parts if not part.rows.empty]
+    errors = [part.errors for part in parts if not part.errors.empty]
+    return Validated(
+        rows=pd.concat(rows, ignore_index=True) if rows else parts[0].rows,
+        errors=pd.concat(errors, ignore_index=True) if errors else error_frame([]),
+        rows_read=sum(part.rows_read for part in parts),
+        header_ok=all(part.header_ok for part in parts),
+    )
+
+
+def _validate_chunk(
+    *,
+    rules: TableRules,
+    cells: pd.DataFrame,
+    numbers: np.ndarray,
+    known_codes: Mapping[str, pyarrow.Array],
+    extra_errors: Sequence[Mapping[str, object]],
+    duplicates: pd.DataFrame,
+) -> Validated:
+    rows_read = len(cells)
     text = cells.apply(lambda column: column.fillna("").astype(str).str.strip()).set_axis(
         pd.RangeIndex(rows_read)
     )
@@ -653,7 +736,13 @@ def validate(
     for row_rule in rules.row_rules:
         if row_rule.column in typed.columns and row_rule.other in typed.columns:
             _check_row_rule(rule=row_rule, typed=typed, errors=collector)
-    _check_duplicates(rules=rules, typed=typed, errors=collector)
+    if not duplicates.empty:
+        collector.add(
+            mask=duplicates["repeated"].to_numpy(),
+            column=rules.key[0],
+            code="duplicate_key",
+            params=duplicates["params"][duplicates["repeated"]].tolist(),
+        )
     _check_references(rules=rules, typed=typed, known=known_codes, errors=collector)
     valid = ~collector.bad_rows()
     rows = typed.loc[valid].copy()
@@ -772,16 +861,19 @@ def _parse_text(*, text: pd.Series, blank: pd.Series, max_length: int | None) ->
     problems: list[_Problem] = []
     if max_length:
         problems.append((text.str.len() > max_length, "too_long", {"max_length": max_length}))
-    return text.where(~blank, None).astype(object), problems
+    return text.where(~blank, None), problems
 
 
 def _parse_choice(*, text: pd.Series, blank: pd.Series, choices: tuple[str, ...]) -> _Result:
     # Case and spaces do not matter: "Local government" is local_government.
     exact = text.isin(choices)
-    normalised = text.where(exact, text.str.lower().str.replace(r"[\s-]+", "_", regex=True))
+    normalised = text.copy()
+    loose = ~exact & ~blank
+    if loose.any():  # most files write the choices exactly: only the rest is normalised
+        normalised[loose] = text[loose].str.lower().str.replace(r"[\s-]+", "_", regex=True)
     invalid = ~blank & ~normalised.isin(choices)
     params = {"choices": ", ".join(choices)}
-    return normalised.where(~blank, None).astype(object), [(invalid, "not_allowed", params)]
+    return normalised.where(~blank, None), [(invalid, "not_allowed", params)]
 
 
 _PERIOD = r"\d{4}(?:-H[12])?"
@@ -790,7 +882,7 @@ _PERIOD = r"\d{4}(?:-H[12])?"
 def _parse_period(*, text: pd.Series, blank: pd.Series) -> _Result:
     normalised = text.str.upper().str.replace(" ", "", regex=False)
     invalid = ~blank & ~normalised.str.fullmatch(_PERIOD)
-    return normalised.where(~blank, None).astype(object), [(invalid, "not_a_period", {})]
+    return normalised.where(~blank, None), [(invalid, "not_a_period", {})]
 
 
 def _numbers(text: pd.Series) -> pd.Series:
@@ -851,7 +943,11 @@ def _dates(*, text: pd.Series, blank: pd.Series) -> _Result:
         (impossible, "impossible_date", {}),
         (out_of_range, "date_out_of_range", limits),
     ]
-    iso_text = stamps.dt.strftime("%Y-%m-%d").where(in_range, None).astype(object)
+    # A plain ISO date that parsed is written as wanted already; only the rest is formatted.
+    iso_text = text.where(iso & in_range, None)
+    loose_ok = rest & in_range
+    if loose_ok.any():
+        iso_text[loose_ok] = stamps[loose_ok].dt.strftime("%Y-%m-%d")
     return iso_text, problems
 
 
@@ -928,40 +1024,68 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _check_duplicates(*, rules: TableRules, typed: pd.DataFrame, errors: _Errors) -> None:
+def _is_in(values: pd.Series, *, codes: pyarrow.Array | None) -> pd.Series:
+    """Which ``values`` are among ``codes`` (a missing value never is)."""
+    if codes is None or len(codes) == 0:
+        return pd.Series(False, index=values.index)
+    found = pyarrow.compute.is_in(
+        pyarrow.array(values, type=pyarrow.string(), from_pandas=True), value_set=codes
+    )
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index, dtype=bool)
+
+
+def _duplicate_keys(
+    *, rules: TableRules, cells: pd.DataFrame, row_numbers: np.ndarray
+) -> pd.DataFrame:
+    """Rows of the whole file whose key another row repeats (column ``repeated``), each with
+    the error's parameters (``params``): every copy is rejected, since which one is right
+    cannot be told, and each names another copy. Keys are read as the validator reads them;
+    a key cell that does not parse cannot repeat. No rows when the header lacks a key column."""
     key = list(rules.key)
-    if not set(key) <= set(typed.columns):
-        return
-    keys = typed[key]
+    if not set(key) <= set(cells.columns):
+        return pd.DataFrame({"repeated": pd.Series(dtype=bool), "params": []})
+    text = pd.DataFrame(
+        {name: cells[name].fillna("").astype(str).str.strip() for name in key}
+    ).reset_index(drop=True)
+    # The key cells' own errors are the chunks' to report; here they are only collected.
+    unused = _Errors(row_numbers=row_numbers, text=text)
+    keys = pd.DataFrame(
+        {
+            name: _parse_column(rule=rules.by_name[name], text=text[name], errors=unused)
+            for name in key
+        }
+    )
     complete = keys.notna().all(axis="columns")
     repeated = complete & keys.duplicated(keep=False)
-    if not repeated.any():
-        return
-    positions = pd.Series(errors.row_numbers, index=typed.index)[repeated]
-    groups = [keys.loc[repeated, name] for name in key]
-    first = positions.groupby(groups, sort=False).transform("min")
-    second = positions.where(positions != first).groupby(groups, sort=False).transform("min")
-    # Every copy is rejected (which one is right cannot be told); each names another copy.
-    other_rows = np.where(positions == first, second, first)
-    params = [{"columns": ", ".join(key), "other_row": int(row)} for row in other_rows]
-    errors.add(mask=repeated.to_numpy(), column=key[0], code="duplicate_key", params=params)
+    params = pd.Series(None, index=keys.index, dtype=object)
+    if repeated.any():
+        positions = pd.Series(row_numbers, index=keys.index)[repeated]
+        groups = [keys.loc[repeated, name] for name in key]
+        first = positions.groupby(groups, sort=False).transform("min")
+        second = positions.where(positions != first).groupby(groups, sort=False).transform("min")
+        other_rows = np.where(positions == first, second, first)
+        params[repeated] = [
+            {"columns": ", ".join(key), "other_row": int(row)} for row in other_rows
+        ]
+    return pd.DataFrame({"repeated": repeated.to_numpy(), "params": params.to_numpy()})
 
 
 def _check_references(
     *,
     rules: TableRules,
     typed: pd.DataFrame,
-    known: Mapping[str, Collection[str]],
+    known: Mapping[str, pyarrow.Array],
     errors: _Errors,
 ) -> None:
-    """References must exist in the database or in this file. A row naming a row of this file
-    that is rejected cannot be imported either; repeat until no new row is orphaned."""
+    """References must exist in the database (``known``: its codes per table) or in this
+    file. A row naming a row of this file that is rejected cannot be imported either; repeat
+    until no new row is orphaned."""
     referencing = [rule for rule in rules.columns if rule.references and rule.name in typed.columns]
     own_key = rules.key[0] if len(rules.key) == 1 else None
     own_codes = typed[own_key] if own_key is not None else pd.Series(dtype=object)
     for rule in referencing:
         values = typed[rule.name]
-        missing = values.notna() & ~values.isin(known.get(rule.references, ()))
+        missing = values.notna() & ~_is_in(values, codes=known.get(rule.references))
         if rule.references == rules.name:
             missing &= ~values.isin(own_codes.dropna())
         errors.add(
@@ -974,7 +1098,9 @@ def _check_references(
     numbers = pd.Series(errors.row_numbers, index=typed.index)
     flagged = {rule.name: np.zeros(len(typed), dtype=bool) for rule in own_references}
     while own_references:
-        bad = errors.bad_rows()
+        # A rejected row without a code has no row referring to it (a blank cell is no
+        # reference).
+        bad = errors.bad_rows() & own_codes.notna().to_numpy()
         rejected = dict(zip(own_codes[bad], numbers[bad], strict=True))
         for code in set(own_codes[~bad]):
             rejected.pop(code, None)
@@ -983,7 +1109,7 @@ def _check_references(
             values = typed[rule.name]
             orphaned = (
                 values.isin(rejected.keys())
-                & ~values.isin(known.get(rule.references, ()))
+                & ~_is_in(values, codes=known.get(rule.references))
                 & (values != own_codes)
             ).to_numpy() & ~flagged[rule.name]
             if not orphaned.any():

@@ -1,7 +1,7 @@
 """Benchmark: how many control-card (task) rows per second an import writes, SQLite and PostgreSQL.
 
     .venv/bin/python scripts/bench_import.py [--rows 200000] [--repeat 3]
-        [--backends sqlite,postgresql]
+        [--backends sqlite,postgresql] [--summaries both|on|off] [--chunk-rows N]
 
 Builds the default demo dataset (220,000 tasks) once per backend, writes a CSV of ROWS new tasks
 naming the demo's agencies, staff, units and plan items, and times the whole import as
@@ -12,8 +12,13 @@ database each time:
 - again: the same file a second time (every row unchanged, nothing written);
 - changed: the file with every title changed (every row updated).
 
-Prints a Markdown table (median of the repeats, and the share spent reading and validating) and
-writes bench-results/bench-import.json. Speed is measured here, never in timed tests.
+An import also brings the pre-aggregated summaries (issue 8) in line with the rows, in its
+transaction. ``--summaries off`` times the import alone: the summary refresh is switched off in
+this benchmark process only, to show what the refresh costs; ``both`` (the default) times both.
+
+Prints a Markdown table (median of the repeats, and when checking the file was done, as a share
+of the time: checking overlaps writing) and writes bench-results/bench-import.json. Speed is
+measured here, never in timed tests. Take figures under ``flock /tmp/bench.lock``.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +48,12 @@ from data_access import schema  # noqa: E402
 from data_access.db import get_engine  # noqa: E402
 from data_access.demo import load_demo  # noqa: E402
 from data_access.imports import Status, import_file  # noqa: E402
+from data_access.imports.writer import CHUNK_ROWS  # noqa: E402
+
+try:  # the summaries of issue 8, when present
+    from data_access import summary
+except ImportError:  # pragma: no cover - before issue 8
+    summary = None
 
 RESULTS = ROOT / "bench-results"
 SCENARIOS = ("new", "again", "changed")
@@ -86,8 +98,8 @@ def tasks_file(*, url: str, rows: int, title: str) -> bytes:
     return frame.to_csv(index=False).encode("utf-8")
 
 
-def timed_import(*, url: str, content: bytes) -> dict[str, float]:
-    """Seconds for the whole import and for reading + validating (until writing starts)."""
+def timed_import(*, url: str, content: bytes, chunk_rows: int) -> dict[str, float]:
+    """Seconds for the whole import, and until the whole file was checked."""
     marks: list[tuple[float, str]] = []
     started = time.perf_counter()
     report = import_file(
@@ -101,6 +113,7 @@ def timed_import(*, url: str, content: bytes) -> dict[str, float]:
         dry_run=False,
         max_bytes=len(content) + 1,
         progress=lambda _share, message: marks.append((time.perf_counter(), message)),
+        chunk_rows=chunk_rows,
     )
     total = time.perf_counter() - started
     if report.status is not Status.IMPORTED:
@@ -115,36 +128,69 @@ def timed_import(*, url: str, content: bytes) -> dict[str, float]:
     }
 
 
+@contextmanager
+def summaries_switched(*, on: bool) -> Iterator[None]:
+    """With ``on`` False, imports leave the summaries alone (in this process, for the
+    benchmark only): what the import itself costs."""
+    refresh = getattr(summary, "ImportRefresh", None) if summary is not None else None
+    if on or refresh is None:
+        yield
+        return
+    saved = (refresh.before_write, refresh.after_writes)
+    refresh.before_write = lambda _self, _connection, *, rows: None
+    refresh.after_writes = lambda _self, _connection: None
+    try:
+        yield
+    finally:
+        refresh.before_write, refresh.after_writes = saved
+
+
 def bench_backend(
-    *, template_url: str, fresh_copy: Callable[[int], str], rows: int, repeat: int
+    *,
+    template_url: str,
+    fresh_copy: Callable[[int], str],
+    rows: int,
+    repeat: int,
+    summaries: list[bool],
+    chunk_rows: int,
 ) -> dict:
     new = tasks_file(url=template_url, rows=rows, title="Benchmark task")
     changed = tasks_file(url=template_url, rows=rows, title="Benchmark task, renamed")
+    files = {"new": new, "again": new, "changed": changed}
     # PostgreSQL copies a template database only when nobody is connected to it.
     get_engine(template_url).dispose()
-    figures: dict[str, list[dict[str, float]]] = {scenario: [] for scenario in SCENARIOS}
-    for attempt in range(repeat):
-        url = fresh_copy(attempt)
-        figures["new"].append(timed_import(url=url, content=new))
-        figures["again"].append(timed_import(url=url, content=new))
-        figures["changed"].append(timed_import(url=url, content=changed))
-    summary = {}
-    for scenario, runs in figures.items():
+    figures: dict[tuple[bool, str], list[dict[str, float]]] = {}
+    attempt = 0
+    for on in summaries:
+        with summaries_switched(on=on):
+            for _ in range(repeat):
+                url = fresh_copy(attempt)
+                attempt += 1
+                for scenario in SCENARIOS:
+                    run = timed_import(url=url, content=files[scenario], chunk_rows=chunk_rows)
+                    figures.setdefault((on, scenario), []).append(run)
+                get_engine(url).dispose()
+    summary_by_setting: dict[str, dict] = {}
+    for (on, scenario), runs in figures.items():
         seconds = statistics.median(run["seconds"] for run in runs)
-        summary[scenario] = {
+        summary_by_setting.setdefault(_setting(on), {})[scenario] = {
             "rows": rows,
             "seconds_median": round(seconds, 2),
             "rows_per_second": round(rows / seconds),
-            "check_share": round(
+            "checked_at_share": round(
                 statistics.median(r["check_seconds"] / r["seconds"] for r in runs), 2
             ),
             "runs_seconds": [round(run["seconds"], 2) for run in runs],
             "counts": {name: runs[0][name] for name in ("inserted", "updated", "unchanged")},
         }
-    return summary
+    return summary_by_setting
 
 
-def sqlite_backend(*, rows: int, repeat: int) -> dict:
+def _setting(on: bool) -> str:
+    return "with summary refresh" if on else "import alone"
+
+
+def sqlite_backend(*, rows: int, repeat: int, summaries: list[bool], chunk_rows: int) -> dict:
     RESULTS.mkdir(exist_ok=True)
     template = RESULTS / "bench-import-template.sqlite3"
     template.unlink(missing_ok=True)
@@ -161,14 +207,21 @@ def sqlite_backend(*, rows: int, repeat: int) -> dict:
 
     try:
         return bench_backend(
-            template_url=template_url, fresh_copy=fresh_copy, rows=rows, repeat=repeat
+            template_url=template_url,
+            fresh_copy=fresh_copy,
+            rows=rows,
+            repeat=repeat,
+            summaries=summaries,
+            chunk_rows=chunk_rows,
         )
     finally:
         for path in RESULTS.glob("bench-import-*.sqlite3*"):
             path.unlink()
 
 
-def postgresql_backend(*, rows: int, repeat: int) -> dict | None:
+def postgresql_backend(
+    *, rows: int, repeat: int, summaries: list[bool], chunk_rows: int
+) -> dict | None:
     import psycopg
 
     from tests.pg_cluster import postgres_bin_dir, remove_cluster, start_cluster
@@ -190,7 +243,12 @@ def postgresql_backend(*, rows: int, repeat: int) -> dict | None:
             return cluster.url(name)
 
         figures = bench_backend(
-            template_url=template_url, fresh_copy=fresh_copy, rows=rows, repeat=repeat
+            template_url=template_url,
+            fresh_copy=fresh_copy,
+            rows=rows,
+            repeat=repeat,
+            summaries=summaries,
+            chunk_rows=chunk_rows,
         )
         with psycopg.connect(cluster.admin_dsn) as admin:
             figures["server"] = admin.execute("SHOW server_version").fetchone()[0]
@@ -204,30 +262,44 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--summaries", choices=["both", "on", "off"], default="both")
+    parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS)
     arguments = parser.parse_args()
+    summaries = {"both": [False, True], "on": [True], "off": [False]}[arguments.summaries]
     results = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}",
         "rows": arguments.rows,
         "repeat": arguments.repeat,
+        "chunk_rows": arguments.chunk_rows,
+        "load_average_before": os.getloadavg(),
         "backends": {},
     }
     for backend in arguments.backends.split(","):
         runner = sqlite_backend if backend == "sqlite" else postgresql_backend
-        figures = runner(rows=arguments.rows, repeat=arguments.repeat)
+        figures = runner(
+            rows=arguments.rows,
+            repeat=arguments.repeat,
+            summaries=summaries,
+            chunk_rows=arguments.chunk_rows,
+        )
         if figures is not None:
             results["backends"][backend] = figures
+    results["load_average_after"] = os.getloadavg()
+    load = f"{results['load_average_before'][0]:.1f}/{results['load_average_after'][0]:.1f}"
     print(f"Machine: {results['machine']}; {arguments.rows:,} task rows, median of "
-          f"{arguments.repeat}\n")  # fmt: skip
-    print("| backend | import | rows | seconds | rows/s | reading + validating |")
-    print("|---|---|---|---|---|---|")
+          f"{arguments.repeat}; load average before/after {load}\n")  # fmt: skip
+    print("| backend | summaries | import | rows | seconds | rows/s | file checked at |")
+    print("|---|---|---|---|---|---|---|")
     for backend, figures in results["backends"].items():
-        for scenario in SCENARIOS:
-            run = figures[scenario]
-            print(
-                f"| {backend} | {scenario} | {run['rows']:,} | {run['seconds_median']} | "
-                f"{run['rows_per_second']:,} | {run['check_share']:.0%} |"
-            )
+        for on in summaries:
+            for scenario in SCENARIOS:
+                run = figures[_setting(on)][scenario]
+                print(
+                    f"| {backend} | {_setting(on)} | {scenario} | {run['rows']:,} | "
+                    f"{run['seconds_median']} | {run['rows_per_second']:,} | "
+                    f"{run['checked_at_share']:.0%} |"
+                )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "bench-import.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0

@@ -1,16 +1,25 @@
 """Property-based: whatever bytes or CSV shapes arrive, reading and validating gives rows or a
-clear problem (a reason code with its wording), never an exception."""
+clear problem (a reason code with its wording), never an exception; the fast ways (pyarrow's
+reader, checking in chunks) find exactly what the plain ways find."""
 
 from __future__ import annotations
 
 import csv
 import io
 
+import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data_access.imports.reader import TextTable, read_table
-from data_access.validation import REASONS, RULES, FileProblemError, validate
+from data_access.imports.reader import TextTable, _grid_by_arrow, _grid_by_pandas, read_table
+from data_access.validation import (
+    REASONS,
+    RULES,
+    FileProblemError,
+    combined,
+    validate,
+    validate_in_chunks,
+)
 
 TABLES = list(RULES)
 LIMIT = 64 * 1024
@@ -110,3 +119,51 @@ def csv_files(draw: st.DrawFn) -> tuple[bytes, str]:
 def test_arbitrary_csv_shapes_give_rows_or_a_clear_problem(file: tuple[bytes, str]):
     content, table = file
     _read_and_validate(content=content, table=table)
+
+
+def _cells(grid: pd.DataFrame) -> list[list[str]]:
+    return grid.fillna("").astype(str).to_numpy().tolist()
+
+
+# Delimiters, quotes, both line ends, blanks and a few letters: every shape CSV text can take.
+_CSV_TEXT = st.text(alphabet=st.sampled_from(list("ab1ё ,;\t\"'\n\r")), min_size=1, max_size=60)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_CSV_TEXT, delimiter=st.sampled_from([",", ";", "\t"]))
+def test_pyarrows_reader_reads_what_pandas_reads_or_leaves_the_file_to_it(
+    text: str, delimiter: str
+):
+    fast = _grid_by_arrow(text=text, delimiter=delimiter)
+    if fast is not None:
+        assert _cells(fast) == _cells(_grid_by_pandas(text=text, delimiter=delimiter))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(file=csv_files(), chunk_rows=st.integers(min_value=1, max_value=4))
+def test_checking_in_chunks_finds_what_checking_whole_finds(
+    file: tuple[bytes, str], chunk_rows: int
+):
+    content, table = file
+    rules = RULES[table]
+    try:
+        text = read_table(
+            content=content,
+            expected_columns=[rule.name for rule in rules.columns],
+            sheet=table,
+            max_bytes=LIMIT,
+        )
+    except FileProblemError:
+        return
+    arguments = {
+        "rules": rules,
+        "cells": text.cells,
+        "row_numbers": text.row_numbers,
+        "known_codes": KNOWN,
+        "header_row": text.header_row,
+        "extra_errors": text.row_problems,
+    }
+    whole = validate(**arguments)
+    in_chunks = combined(list(validate_in_chunks(**arguments, chunk_rows=chunk_rows)))
+    pd.testing.assert_frame_equal(in_chunks.errors, whole.errors)
+    pd.testing.assert_frame_equal(in_chunks.rows, whole.rows)

@@ -8,8 +8,17 @@ import pytest
 
 from data_access.db import get_engine
 from data_access.imports import check_file
+from data_access.imports.reader import read_table
+from data_access.imports.runner import known_codes
 from data_access.migrate import upgrade_to_head
-from data_access.validation import REASONS, reason_text
+from data_access.validation import (
+    REASONS,
+    RULES,
+    combined,
+    reason_text,
+    validate,
+    validate_in_chunks,
+)
 from tests import tiny_dataset
 from tests.conftest import PROJECT_ROOT
 
@@ -192,6 +201,13 @@ ROW_RULES = [
         2,
         id="parent-later-in-file-and-rejected-parents",
     ),
+    pytest.param(
+        "agencies_blank_code.csv",
+        "agencies",
+        {(2, "code", "required")},
+        1,
+        id="a-row-without-code-is-nobody's-parent",
+    ),
     pytest.param("extra_values.csv", "tasks", {(2, None, "extra_values")}, 1, id="too-many-values"),
     pytest.param(
         "tasks_messy.xlsx",
@@ -316,3 +332,54 @@ def test_every_reason_has_a_wording_with_its_placeholders():
     assert reason_text("above_maximum", {"range": "1–5"}) == "Out of range: must be 1–5."
     for code, text in REASONS.items():
         assert text.endswith("."), code
+
+
+CHUNKED = [
+    pytest.param(name, table, chunk_rows, id=f"{name}-by-{chunk_rows}")
+    for name, table in [
+        ("tasks_dates.csv", "tasks"),
+        ("tasks_duplicates.csv", "tasks"),
+        ("tasks_references.csv", "tasks"),
+        ("extra_values.csv", "tasks"),
+        ("tasks_headers_by_hand.csv", "tasks"),
+        ("tasks_messy.xlsx", "tasks"),
+        ("service_stats_logic.csv", "service_stats"),
+        ("agencies_cascade.csv", "agencies"),
+        ("unknown_column.csv", "tasks"),
+    ]
+    for chunk_rows in (1, 2)
+]
+
+
+@pytest.mark.parametrize(("name", "table", "chunk_rows"), CHUNKED)
+def test_checking_in_chunks_finds_what_checking_whole_finds(tiny_url, name, table, chunk_rows):
+    """An import checks a file a chunk at a time (writing the chunks checked meanwhile):
+    the rows and the errors, duplicates across chunks included, are the same."""
+    rules = RULES[table]
+    text = read_table(
+        content=(FILES / name).read_bytes(),
+        expected_columns=[rule.name for rule in rules.columns],
+        sheet=table,
+        max_bytes=LIMIT,
+    )
+    with get_engine(tiny_url).connect() as connection:
+        known = known_codes(connection, table=table)
+    arguments = {
+        "rules": rules,
+        "cells": text.cells,
+        "row_numbers": text.row_numbers,
+        "known_codes": known,
+        "header_row": text.header_row,
+        "extra_errors": text.row_problems,
+    }
+    whole = validate(**arguments)
+    parts = list(validate_in_chunks(**arguments, chunk_rows=chunk_rows))
+    in_chunks = combined(parts)
+    pd.testing.assert_frame_equal(in_chunks.errors, whole.errors)
+    pd.testing.assert_frame_equal(in_chunks.rows, whole.rows)
+    assert (in_chunks.rows_read, in_chunks.header_ok) == (whole.rows_read, whole.header_ok)
+    self_referencing = any(rule.references == table for rule in rules.columns)
+    expected_parts = (
+        1 if self_referencing or not whole.header_ok else -(-whole.rows_read // chunk_rows)
+    )
+    assert len(parts) == expected_parts

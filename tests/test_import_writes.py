@@ -15,11 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import DBAPIError
 
 from data_access import schema
 from data_access.db import get_engine
 from data_access.imports import Status, import_file
+from data_access.imports.writer import TransactionThread
 from data_access.migrate import upgrade_to_head
 from tests import tiny_dataset
 from tests.conftest import BACKENDS, PROJECT_ROOT, backend_url
@@ -191,17 +193,99 @@ def test_a_parent_further_down_the_file_is_found_whatever_the_chunks(url):
 
 def test_a_failure_midway_leaves_the_database_as_it_was(url):
     before = snapshot(url)
-    calls = []
+    written = []
 
     def fail_after_two_chunks(share: float, message: str) -> None:
-        calls.append(share)
-        if len(calls) == 5:  # reading, validated, two chunks staged… then the crash
+        written.extend([message] if message.startswith("Writing") else [])
+        if len(written) == 2:  # two chunks written… then the crash
             raise RuntimeError("power cut")
 
     with pytest.raises(RuntimeError, match="power cut"):
         run(url, "tasks_good.csv", chunk_rows=1, progress=fail_after_two_chunks)
     assert snapshot(url) == before
     assert log_entries(url).empty
+
+
+def _stored_tasks(url: str, codes: list[str]) -> dict[str, object]:
+    tasks = schema.tasks
+    with get_engine(url).connect() as connection:
+        query = select(tasks).where(tasks.c.code.in_(codes))
+        return {row.code: row for row in connection.execute(query)}
+
+
+def test_new_and_stored_rows_in_and_across_chunks_are_counted_and_written(url):
+    """New rows go straight in; a chunk holding a stored key is compared and upserted."""
+    stored = _stored_tasks(url, ["T1", "T2", "T11"])
+
+    def line(code: str, title: str, like: str | None = None) -> str:
+        row = stored[like or code]
+        return f"{code},{title},{row.agency_code},{row.source_kind},{row.issued_on},{row.due_on}"
+
+    lines = [
+        "code,title,agency_code,source_kind,issued_on,due_on",
+        line("M1", "New one", like="T2"),  # chunk 1: all new
+        line("M2", "New two", like="T11"),
+        line("M3", "New three", like="T1"),  # chunk 2: new and changed
+        line("T1", "A new title"),
+        line("T2", stored["T2"].title),  # chunk 3: all unchanged
+        line("T11", stored["T11"].title),
+        line("M4", "New four", like="T1"),  # chunk 4: all new
+    ]
+    content = ("\n".join(lines) + "\n").encode()
+    report = run(url, "mixed.csv", content=content, chunk_rows=2)
+    assert (report.status, report.inserted, report.updated, report.unchanged) == (
+        Status.IMPORTED,
+        4,
+        1,
+        2,
+    )
+    after = _stored_tasks(url, ["M1", "M2", "M3", "M4", "T1", "T11"])
+    assert {code: row.cancelled for code, row in after.items()} == {
+        "M1": False,  # the column is not in the file: a new row gets its default…
+        "M2": False,
+        "M3": False,
+        "M4": False,
+        "T1": stored["T1"].cancelled,  # … and a stored row keeps its value
+        "T11": True,
+    }
+    assert after["T1"].title == "A new title" and after["T1"].staff_code == "S1"
+    assert after["M2"].agency_code == stored["T11"].agency_code
+    with get_engine(url).connect() as connection:
+        changed = dict(
+            connection.execute(
+                select(schema.agency_updates.c.agency_code, schema.agency_updates.c.rows_changed)
+            ).all()
+        )
+    expected: dict[str, int] = {}
+    for like in ("T2", "T11", "T1", "T1", "T1"):  # M1, M2, M3, T1 and M4 changed
+        agency = stored[like].agency_code
+        expected[agency] = expected.get(agency, 0) + 1
+    assert changed == expected
+    after_first = snapshot(url)
+    again = run(url, "mixed.csv", content=content, chunk_rows=2)
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 7)
+    assert snapshot(url) == after_first
+
+
+def test_work_after_a_failure_is_skipped_and_nothing_commits(url):
+    before = snapshot(url)
+    tasks = schema.tasks
+    with TransactionThread(database_url=url) as transaction:
+        deleted = transaction.submit(lambda c: c.execute(delete(tasks).where(tasks.c.code == "T1")))
+        failing = transaction.submit(lambda c: c.exec_driver_sql("SELECT * FROM no_such_table"))
+        skipped = transaction.submit(lambda c: c.execute(delete(tasks)))
+        with pytest.raises(DBAPIError):
+            transaction.close(commit=True)
+    assert deleted.result().rowcount == 1
+    assert skipped.exception() is failing.exception()
+    assert snapshot(url) == before
+
+
+def test_leaving_a_transaction_thread_without_closing_it_rolls_back(url):
+    before = snapshot(url)
+    with TransactionThread(database_url=url) as transaction:
+        assert transaction.submit(lambda c: c.execute(delete(schema.tasks))).result().rowcount
+    assert snapshot(url) == before
 
 
 def _many_tasks(rows: int) -> bytes:
@@ -241,7 +325,7 @@ def _wait_for_the_server_to_drop(url: str) -> None:
     raise AssertionError("the killed import's server process did not end")
 
 
-@pytest.mark.parametrize("kill_at", ["staging", "upserting"])
+@pytest.mark.parametrize("kill_at", ["first chunk", "halfway"])
 def test_a_killed_import_leaves_the_database_as_it_was(url, tmp_path: Path, kill_at: str):
     """Kill -9 the command-line import while it writes: nothing of it may remain."""
     big = tmp_path / "tasks.csv"
@@ -259,8 +343,8 @@ def test_a_killed_import_leaves_the_database_as_it_was(url, tmp_path: Path, kill
         for line in process.stdout:
             seen.append(line)
             share = int(line[1:4]) if line.startswith("[") and line[1:4].strip().isdigit() else 0
-            # Staging covers 10–37 %; comparing and upserting the chunks the rest.
-            if "Writing" in line and (kill_at == "staging" or share >= 50):
+            # "Writing" comes after each chunk written (5 % for reading, the rest for writing).
+            if "Writing" in line and (kill_at == "first chunk" or share >= 50):
                 os.kill(process.pid, signal.SIGKILL)
                 break
     finally:

@@ -24,6 +24,8 @@ from datetime import date, datetime, time
 
 import numpy as np
 import pandas as pd
+import pyarrow
+from pyarrow import csv as arrow_csv
 
 from data_access.validation import FileProblemError
 
@@ -38,7 +40,8 @@ _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 _CP1251_PLAUSIBLE_SHARE = 0.95
 _CP1251_SIGNS = set("«»–—№…“”„‘’•·\xa0€")
 _HEADER_SEARCH_ROWS = 20
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters other than tab and line ends: a file holding any is not text.
+_CONTROL = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,10 @@ def decode(content: bytes) -> tuple[str, str]:
 
 
 def _textual(text: str) -> str:
-    if _CONTROL.search(text):
+    # In UTF-8 these characters are single bytes no other character contains; deleting
+    # them from the bytes is several times faster than a regular expression on the text.
+    encoded = text.encode("utf-8", errors="surrogatepass")
+    if len(encoded.translate(None, _CONTROL)) != len(encoded):
         raise FileProblemError("binary_content")
     return text
 
@@ -155,21 +161,9 @@ def choose_delimiter(*, text: str, expected_columns: Collection[str]) -> str:
 
 def _read_csv(*, text: str, encoding: str, expected_columns: Collection[str]) -> TextTable:
     delimiter = choose_delimiter(text=text, expected_columns=expected_columns)
-    try:
-        # pandas' C parser reads a regular file several times faster than the csv module;
-        # a row with more values than the first one makes it give up, and the csv module,
-        # which reads anything, then finds which rows those are.
-        grid = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            header=None,
-            dtype=str,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except (pd.errors.ParserError, ValueError, csv.Error, pd.errors.EmptyDataError):
-        grid = _grid_by_csv_module(text=text, delimiter=delimiter)
+    grid = _grid_by_arrow(text=text, delimiter=delimiter)
+    if grid is None:
+        grid = _grid_by_pandas(text=text, delimiter=delimiter)
     cells, numbers, problems, header_row = _table(grid=grid, expected_columns=expected_columns)
     return TextTable(
         cells=cells,
@@ -192,6 +186,59 @@ def _header_index(*, grid: pd.DataFrame, positions: np.ndarray, expected: Collec
     ]
     best = max(scores)
     return scores.index(best) if best > 0 else 0
+
+
+def _grid_by_arrow(*, text: str, delimiter: str) -> pd.DataFrame | None:
+    """Every record of a regular file (the same number of values on every line, no empty
+    line) as text, by pyarrow's reader: several times faster than pandas' on two cores.
+    None for any other file, which pandas then reads."""
+    # Every column is read as text (a code such as 0042 keeps its zeros); the first line
+    # tells how many columns there can be, unless a quoted value spans lines (checked below).
+    ends = [end for end in (text.find("\n"), text.find("\r")) if end >= 0]
+    widest = text.count(delimiter, 0, min(ends, default=len(text))) + 1
+    if widest < 2:
+        # With one column, a blank line would be a row of its own here and not in pandas;
+        # with more, pyarrow refuses a blank line (too few values) and pandas reads the file.
+        return None
+    try:
+        table = arrow_csv.read_csv(
+            io.BytesIO(text.encode()),
+            read_options=arrow_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=arrow_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types={f"f{index}": pyarrow.string() for index in range(widest)},
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pyarrow.ArrowInvalid, ValueError, UnicodeEncodeError):
+        return None
+    if table.num_columns < 2 or not all(
+        pyarrow.types.is_string(column.type) for column in table.columns
+    ):
+        return None
+    return table.to_pandas().set_axis(range(table.num_columns), axis="columns")
+
+
+def _grid_by_pandas(*, text: str, delimiter: str) -> pd.DataFrame:
+    try:
+        # pandas' C parser reads a file with short or blank lines several times faster than
+        # the csv module; a row with more values than the first one makes it give up, and
+        # the csv module, which reads anything, then finds which rows those are.
+        return pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError, csv.Error, pd.errors.EmptyDataError):
+        return _grid_by_csv_module(text=text, delimiter=delimiter)
 
 
 def _grid_by_csv_module(*, text: str, delimiter: str) -> pd.DataFrame:
@@ -239,7 +286,10 @@ def _table(
                     "params": {"count": width + len(extra), "expected": width},
                 }
             )
-    cells = grid.iloc[data_positions, :width].set_axis(names, axis="columns")
+    first, last = int(data_positions[0]), int(data_positions[-1])
+    # Without blank rows the data is one stretch of the grid, taken without copying.
+    rows = slice(first, last + 1) if last - first + 1 == len(data_positions) else data_positions
+    cells = grid.iloc[rows, :width].set_axis(names, axis="columns")
     numbers = data_positions.astype(np.int64) + 1
     return cells.reset_index(drop=True), numbers, problems, int(header_position) + 1
 

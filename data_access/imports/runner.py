@@ -1,10 +1,13 @@
 """Checking and importing one file into one table of the data standard, with the import log.
 
 ``check_file`` reads and validates without writing. ``import_file`` checks again (the database
-may have changed since) and then writes everything in one transaction: the rows, the import log
-entry and the agencies' update times commit together or not at all. A file with errors is
-refused whole unless ``skip_invalid`` is set, in which case the valid rows go in and the report
-says how many were rejected. Refused attempts are logged too (in their own transaction).
+may have changed since) and writes everything in one transaction: the rows, the import log
+entry and the agencies' update times commit together or not at all. It checks the file a
+chunk at a time while a worker thread writes the chunks already checked (``TransactionThread``:
+Python and the database server then work on two cores at once); nothing commits before the
+whole file is checked. A file with errors is refused whole unless ``skip_invalid`` is set, in
+which case the valid rows go in and the report says how many were rejected. Refused attempts
+are logged too (in their own transaction).
 """
 
 from __future__ import annotations
@@ -12,35 +15,43 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access import schema
+from data_access import schema, summary
 from data_access.db import get_engine
 from data_access.imports.reader import TextTable, read_table
 from data_access.imports.writer import (
     CHUNK_ROWS,
     MissingReferenceError,
+    TableWriter,
+    TransactionThread,
     WriteCounts,
     dialect_insert,
-    tuned_for_import,
-    write_rows,
 )
 from data_access.validation import (
+    ROW,
     RULES,
     FileProblemError,
+    TableRules,
     Validated,
+    combined,
     error_frame,
     file_problem_frame,
     validate,
+    validate_in_chunks,
 )
 
 PREVIEW_ROWS = 20
+# Share of the progress bar for reading the file; the rest follows the rows written.
+_READ_SHARE = 0.05
 Progress = Callable[[float, str], None]
 
 
@@ -123,22 +134,10 @@ def check_file(
     max_bytes: int,
 ) -> CheckResult:
     """Read and validate ``content`` as rows of ``table``; no write."""
-    if table not in RULES:
-        raise ValueError(f"unknown table {table!r}; choose one of {', '.join(RULES)}")
-    identity = {
-        "table": table,
-        "file_name": file_name,
-        "sha256": hashlib.sha256(content).hexdigest(),
-        "size": len(content),
-    }
-    rules = RULES[table]
+    rules = _rules(table)
+    identity = _identity(table=table, file_name=file_name, content=content)
     try:
-        text = read_table(
-            content=content,
-            expected_columns=[rule.name for rule in rules.columns],
-            sheet=table,
-            max_bytes=max_bytes,
-        )
+        text = _read(rules=rules, content=content, max_bytes=max_bytes)
     except FileProblemError as problem:
         return CheckResult(**identity, errors=file_problem_frame(problem))
     with get_engine(database_url).connect() as connection:
@@ -152,6 +151,30 @@ def check_file(
         extra_errors=text.row_problems,
     )
     return _result(identity=identity, text=text, validated=validated)
+
+
+def _rules(table: str) -> TableRules:
+    if table not in RULES:
+        raise ValueError(f"unknown table {table!r}; choose one of {', '.join(RULES)}")
+    return RULES[table]
+
+
+def _identity(*, table: str, file_name: str, content: bytes) -> dict[str, object]:
+    return {
+        "table": table,
+        "file_name": file_name,
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content),
+    }
+
+
+def _read(*, rules: TableRules, content: bytes, max_bytes: int) -> TextTable:
+    return read_table(
+        content=content,
+        expected_columns=[rule.name for rule in rules.columns],
+        sheet=rules.name,
+        max_bytes=max_bytes,
+    )
 
 
 def _result(
@@ -189,22 +212,56 @@ def import_file(
 ) -> ImportReport:
     """Check ``content`` and, when it may be imported, upsert its rows in one transaction.
 
-    ``progress(fraction, message)`` is called while reading, validating and after every chunk
-    written; an exception from it (or anything else) rolls the whole import back.
+    The file is checked ``chunk_rows`` rows at a time, and the database writes the valid rows
+    of one chunk while the next is checked (two cores at work). Whatever was written is rolled
+    back when the file turns out not to be importable, and nothing commits before the whole
+    file is checked. ``progress(fraction, message)`` is called (from this thread) after
+    reading and after every chunk written; an exception from it (or anything else) rolls the
+    whole import back.
     """
     started_at = datetime.now(UTC).replace(tzinfo=None)
     started = time.perf_counter()
     progress(0.0, f"Reading and checking {file_name}")
-    check = check_file(
-        database_url=database_url,
-        table=table,
-        file_name=file_name,
-        content=content,
-        max_bytes=max_bytes,
-    )
-    log = _LogEntry(
-        started_at=started_at, started=started, imported_by=imported_by, via=via, check=check
-    )
+    rules = _rules(table)
+    identity = _identity(table=table, file_name=file_name, content=content)
+    failure: Exception | None = None
+    counts, log_id = WriteCounts(), None
+    with TransactionThread(database_url=database_url) as transaction:
+        # The database side starts (connection, transaction, known codes) while the file is
+        # read.
+        known = transaction.submit(partial(known_codes, table=table))
+        writing = _Writing(transaction=transaction, rules=rules, progress=progress)
+        try:
+            text = _read(rules=rules, content=content, max_bytes=max_bytes)
+        except FileProblemError as problem:
+            text = None
+            check = CheckResult(**identity, errors=file_problem_frame(problem))
+        if text is not None:
+            check = _check_and_write(
+                identity=identity,
+                text=text,
+                rules=rules,
+                known=known.result(),
+                writing=writing,
+                skip_invalid=skip_invalid,
+                chunk_rows=chunk_rows,
+            )
+        log = _LogEntry(
+            started_at=started_at, started=started, imported_by=imported_by, via=via, check=check
+        )
+        if check.importable(skip_invalid=skip_invalid):
+            progress(writing.share(), f"{check.rows_valid:,} rows valid; writing into {table}")
+            try:
+                counts = writing.finish(total=check.rows_valid)
+                if not dry_run:
+                    log_id = transaction.submit(
+                        partial(log.write, status=_status(check), counts=counts)
+                    ).result()
+                transaction.close(commit=not dry_run)
+            except (SQLAlchemyError, MissingReferenceError) as error:
+                failure = error
+    # The transaction is over (committed, or rolled back on leaving the block): a refused or
+    # failed attempt is logged in a transaction of its own.
     if not check.importable(skip_invalid=skip_invalid):
         if not dry_run:
             log.write_alone(database_url=database_url, status=Status.REJECTED)
@@ -214,49 +271,8 @@ def import_file(
             duration_seconds=log.elapsed(),
             errors=check.errors,
         )
-    progress(0.1, f"{check.rows_valid:,} rows valid; writing into {table}")
-
-    def written(share: float) -> None:
-        rows = round(share * check.rows_valid)
-        progress(0.1 + 0.9 * share, f"Writing into {table}: {rows:,} of {check.rows_valid:,}")
-
-    try:
-        with (
-            get_engine(database_url).connect() as connection,
-            tuned_for_import(connection),
-            connection.begin() as transaction,
-        ):
-            counts = write_rows(
-                connection,
-                rules=RULES[table],
-                rows=check.rows,
-                chunk_rows=chunk_rows,
-                progress=written,
-            )
-            if dry_run:
-                transaction.rollback()
-                log_id = None
-            else:
-                log_id = log.write(connection, status=_status(check), counts=counts)
-    except (SQLAlchemyError, MissingReferenceError) as error:
-        failure = error_frame(
-            [
-                {
-                    "row": None,
-                    "column": None,
-                    "value": "",
-                    "code": "database_error",
-                    "params": {"detail": _first_line(error)},
-                }
-            ]
-        )
-        if not dry_run:
-            log.write_alone(
-                database_url=database_url, status=Status.FAILED, message=_first_line(error)
-            )
-        return ImportReport(
-            status=Status.FAILED, check=check, duration_seconds=log.elapsed(), errors=failure
-        )
+    if failure is not None:
+        return _failed(failure, check=check, log=log, database_url=database_url, dry_run=dry_run)
     progress(1.0, "Done")
     return ImportReport(
         status=Status.DRY_RUN if dry_run else _status(check),
@@ -267,6 +283,125 @@ def import_file(
         duration_seconds=log.elapsed(),
         log_id=log_id,
         errors=check.errors,
+    )
+
+
+def _check_and_write(
+    *,
+    identity: Mapping[str, object],
+    text: TextTable,
+    rules: TableRules,
+    known: Mapping[str, set[str]],
+    writing: _Writing,
+    skip_invalid: bool,
+    chunk_rows: int,
+) -> CheckResult:
+    """Validate ``text`` chunk by chunk, handing the valid rows to ``writing`` as long as the
+    file may still be imported (all rows valid so far, or ``skip_invalid``)."""
+    parts: list[Validated] = []
+    for part in validate_in_chunks(
+        rules=rules,
+        cells=text.cells,
+        row_numbers=text.row_numbers,
+        known_codes=known,
+        header_row=text.header_row,
+        extra_errors=text.row_problems,
+        chunk_rows=chunk_rows,
+    ):
+        parts.append(part)
+        if part.header_ok and (skip_invalid or all(done.errors.empty for done in parts)):
+            writing.add(part.rows, total=text.cells.shape[0])
+    return _result(identity=identity, text=text, validated=combined(parts))
+
+
+class _Writing:
+    """The valid rows on their way into the table (through ``TransactionThread``), and the
+    progress reports as chunks land."""
+
+    def __init__(
+        self, *, transaction: TransactionThread, rules: TableRules, progress: Progress
+    ) -> None:
+        self.transaction = transaction
+        self.rules = rules
+        self.progress = progress
+        self.writer: Future[TableWriter] | None = None
+        self.pending: list[tuple[Future[None], int]] = []
+        self.written = 0
+        self.total = 1
+        # Pre-aggregated summaries follow the rows, in the same transaction (issue 8).
+        self.summaries = summary.ImportRefresh(table=rules.name)
+
+    def add(self, rows: pd.DataFrame, *, total: int) -> None:
+        """Queue ``rows`` (validated) for writing; ``total`` rows are expected in all."""
+        self.total = max(total, 1)
+        if rows.empty:
+            return
+        if self.writer is None:
+            names = [name for name in rows.columns if name != ROW]
+            self.writer = self.transaction.submit(
+                partial(_table_writer, rules=self.rules, names=names)
+            )
+        writer = self.writer
+        self.pending.append(
+            (self.transaction.submit(lambda c: self._write(c, writer, rows)), len(rows))
+        )
+        self._report(wait=False)
+
+    def share(self) -> float:
+        return _READ_SHARE + (1 - _READ_SHARE) * min(self.written / self.total, 1.0)
+
+    def finish(self, *, total: int) -> WriteCounts:
+        """Wait for every chunk (reporting progress); the closing checks; the counts."""
+        self.total = max(total, 1)
+        self._report(wait=True)
+        if self.writer is None:
+            return WriteCounts()
+        writer = self.writer
+        counts = self.transaction.submit(lambda _: writer.result().finish()).result()
+        if counts.inserted or counts.updated:  # a file imported again changes no summary
+            self.transaction.submit(self.summaries.after_writes).result()
+        return counts
+
+    def _write(self, connection: Connection, writer: Future[TableWriter], rows: pd.DataFrame):
+        self.summaries.before_write(connection, rows=rows)  # the years the rows leave, if any
+        writer.result().write(rows)
+
+    def _report(self, *, wait: bool) -> None:
+        """Progress for the chunks written so far (all of them when ``wait``); a failed
+        chunk stops the count, and ``finish`` raises its error."""
+        while self.pending and (wait or self.pending[0][0].done()):
+            future, rows = self.pending[0]
+            if not wait and future.exception() is not None:
+                return
+            future.result()
+            self.pending.pop(0)
+            self.written += rows
+            table = self.rules.name
+            self.progress(self.share(), f"Writing into {table}: {self.written:,} of {self.total:,}")
+
+
+def _table_writer(connection: Connection, *, rules: TableRules, names: list[str]) -> TableWriter:
+    return TableWriter(connection, rules=rules, names=names)
+
+
+def _failed(
+    error: Exception, *, check: CheckResult, log: _LogEntry, database_url: str, dry_run: bool
+) -> ImportReport:
+    failure = error_frame(
+        [
+            {
+                "row": None,
+                "column": None,
+                "value": "",
+                "code": "database_error",
+                "params": {"detail": _first_line(error)},
+            }
+        ]
+    )
+    if not dry_run:
+        log.write_alone(database_url=database_url, status=Status.FAILED, message=_first_line(error))
+    return ImportReport(
+        status=Status.FAILED, check=check, duration_seconds=log.elapsed(), errors=failure
     )
 
 

@@ -1,10 +1,12 @@
 """Writing validated rows into their table: upsert by natural key, inside the caller's
 transaction, counting what was inserted, updated and left unchanged.
 
-All rows go into a temporary staging table first (COPY on PostgreSQL, executemany on SQLite).
-Then, a chunk of rows at a time, one query compares the chunk with the table (the counts, and
-which agencies' rows change) and one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` writes it.
-The update only touches rows whose values differ, so importing the same file twice changes
+Rows come in chunks (``TableWriter.write``). Each chunk is first copied straight into the table
+(COPY on PostgreSQL, executemany on SQLite) inside a savepoint: when none of its keys is stored
+yet, that is all. Otherwise the savepoint is rolled back and the chunk goes into a temporary
+staging table, one query compares it with the table (the counts, and which agencies' rows
+change) and, when something changes, one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` writes
+it. The update only touches rows whose values differ, so importing the same file twice changes
 nothing the second time. Columns missing from the file keep their stored values on update and
 get their defaults on insert.
 
@@ -21,46 +23,51 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pandas as pd
 import pyarrow
 from pyarrow import csv as arrow_csv
 from sqlalchemy import (
+    ARRAY,
     Column,
     ColumnElement,
     Connection,
     FromClause,
-    Integer,
     MetaData,
+    RootTransaction,
     Table,
     and_,
+    any_,
+    bindparam,
     case,
-    distinct,
     false,
     func,
     literal,
     or_,
     select,
+    true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from data_access import schema
 from data_access.bulk import bulk_insert
+from data_access.db import get_engine
 from data_access.validation import ROW, TableRules
 
 CHUNK_ROWS = 50_000
-"""Rows compared and upserted per statement: paces the progress bar and bounds each step."""
+"""Rows written per statement: paces the progress bar and bounds each step."""
 
 STAGING_TABLE = "import_staging"
+_T = TypeVar("_T")
 # SQLite's page cache is 2 MB by default; an import into indexed tables of a few hundred
 # thousand rows runs several times faster with room for the indexes' pages.
 _SQLITE_IMPORT_CACHE_KIB = 262_144
 _POSTGRESQL_IMPORT_WORK_MEM = "64MB"
-# Share of the write progress spent staging (the rest: comparing and upserting).
-_STAGING_SHARE = 0.3
 
 
 class MissingReferenceError(RuntimeError):
@@ -74,6 +81,10 @@ class WriteCounts:
     unchanged: int = 0
     changed_by_agency: dict[str, int] = field(default_factory=dict)
 
+    def add_changed(self, *, agency: str, rows: int) -> None:
+        if rows:
+            self.changed_by_agency[agency] = self.changed_by_agency.get(agency, 0) + rows
+
 
 @dataclass(frozen=True)
 class _Dialect:
@@ -83,6 +94,7 @@ class _Dialect:
     insert: Callable
     staging_options: dict[str, object]
     drop_staging_sql: str
+    empty_staging_sql: str
     tuning: tuple[str, ...]
     untuning: tuple[str, ...]
 
@@ -94,6 +106,7 @@ def _dialect(connection: Connection) -> _Dialect:
             insert=postgresql.insert,
             staging_options={"postgresql_on_commit": "DROP"},
             drop_staging_sql=f"DROP TABLE IF EXISTS pg_temp.{STAGING_TABLE}",
+            empty_staging_sql=f"TRUNCATE pg_temp.{STAGING_TABLE}",
             # The per-chunk comparison sorts by agency; the default 4 MB spills it to disk.
             tuning=(f"SET work_mem = '{_POSTGRESQL_IMPORT_WORK_MEM}'",),
             untuning=("RESET work_mem",),
@@ -103,6 +116,7 @@ def _dialect(connection: Connection) -> _Dialect:
         insert=sqlite.insert,
         staging_options={},
         drop_staging_sql=f"DROP TABLE IF EXISTS temp.{STAGING_TABLE}",
+        empty_staging_sql=f"DELETE FROM temp.{STAGING_TABLE}",
         tuning=(f"PRAGMA cache_size = -{_SQLITE_IMPORT_CACHE_KIB}",),
         untuning=("PRAGMA cache_size = -2000",),
     )
@@ -133,6 +147,76 @@ def _settings(connection: Connection, *, statements: Sequence[str]) -> None:
         connection.commit()
 
 
+class TransactionThread:
+    """One database transaction driven from another thread, so that reading and checking a
+    file (Python, one core) and writing it (the database server, the other core) overlap.
+
+    The worker thread owns the connection from start to end (tuned for the import, see
+    ``tuned_for_import``): ``submit(work)`` queues ``work(connection)`` and returns its
+    future; work runs in the order submitted, and once one fails the rest is skipped (its
+    futures hold the first error). ``close(commit=...)`` ends the transaction and the thread;
+    leaving the ``with`` block without ``close`` rolls everything back.
+    """
+
+    def __init__(self, *, database_url: str) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._resources = ExitStack()
+        self._connection: Connection | None = None
+        self._transaction: RootTransaction | None = None
+        self._failure: Exception | None = None
+        self._closed = False
+        self._opened = self._executor.submit(self._open, database_url)
+
+    def __enter__(self) -> TransactionThread:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        if not self._closed:
+            self.close(commit=False)
+
+    def submit(self, work: Callable[[Connection], _T]) -> Future[_T]:
+        return self._executor.submit(self._run, work)
+
+    def close(self, *, commit: bool) -> None:
+        """Commit (when ``commit`` and nothing failed) or roll back, then free the thread;
+        raises the first failure of the submitted work when committing."""
+        self._closed = True
+        try:
+            self._executor.submit(self._end, commit).result()
+        finally:
+            self._executor.shutdown(wait=True)
+
+    def _open(self, database_url: str) -> None:
+        connection = self._resources.enter_context(get_engine(database_url).connect())
+        self._resources.enter_context(tuned_for_import(connection))
+        self._transaction = connection.begin()
+        self._connection = connection
+
+    def _run(self, work: Callable[[Connection], _T]) -> _T:
+        if self._failure is not None:
+            raise self._failure
+        try:
+            self._opened.result()
+            assert self._connection is not None
+            return work(self._connection)
+        except Exception as error:
+            self._failure = error
+            raise
+
+    def _end(self, commit: bool) -> None:
+        try:
+            if commit and self._failure is not None:
+                raise self._failure
+            if self._transaction is not None and commit:
+                self._transaction.commit()
+        finally:
+            try:
+                if self._transaction is not None and self._transaction.is_active:
+                    self._transaction.rollback()
+            finally:
+                self._resources.close()
+
+
 def write_rows(
     connection: Connection,
     *,
@@ -144,76 +228,169 @@ def write_rows(
 ) -> WriteCounts:
     """Upsert ``rows`` (validated, with a ``_row`` column) into ``rules.table``.
 
-    ``progress`` hears the share of the work done (0–1) after every step; whatever it raises
+    ``progress`` hears the share of the work done (0–1) after every chunk; whatever it raises
     aborts the import, and the caller's transaction then leaves the table as it was.
     ``set_based_checks=False`` keeps PostgreSQL's per-row foreign-key triggers.
     """
-    dialect = _dialect(connection)
-    names = [name for name in rows.columns if name != ROW]
-    staging = _staging_table(dialect=dialect, rules=rules, names=names)
-    connection.exec_driver_sql(dialect.drop_staging_sql)
-    staging.create(connection)
-    for start in range(0, len(rows), chunk_rows):
-        chunk = rows.iloc[start : start + chunk_rows]
-        _stage(connection, dialect=dialect, staging=staging, chunk=chunk[[ROW, *names]])
-        progress(_STAGING_SHARE * (start + len(chunk)) / len(rows))
-    if any(rule.references == rules.name for rule in rules.columns):
+    writer = TableWriter(
+        connection,
+        rules=rules,
+        names=[name for name in rows.columns if name != ROW],
+        set_based_checks=set_based_checks,
+    )
+    if writer.needs_whole_file:
         # A row may name a parent further down the file; one statement sees them all.
-        chunk_rows = len(rows)
-    counts = WriteCounts()
-    bypass = set_based_checks and _skip_row_triggers(connection, dialect=dialect)
+        chunk_rows = max(len(rows), 1)
     for start in range(0, len(rows), chunk_rows):
-        first, last = rows[ROW].iloc[start], rows[ROW].iloc[min(start + chunk_rows, len(rows)) - 1]
-        chunk = staging.c[ROW].between(int(first), int(last))
-        found = connection.execute(
-            _counting_query(rules=rules, staging=staging, names=names, chunk=chunk)
+        writer.write(rows.iloc[start : start + chunk_rows])
+        progress(min(start + chunk_rows, len(rows)) / len(rows))
+    return writer.finish()
+
+
+class TableWriter:
+    """Writes the validated rows of one file into ``rules.table``, chunk by chunk, inside the
+    caller's transaction; ``finish`` makes the closing checks and returns the counts.
+
+    A chunk is first copied straight into the table inside a savepoint: when none of its keys
+    is stored yet (new rows, the common case), that is all, and the cheapest way in. When a
+    key is already there, the savepoint is rolled back and the chunk takes the general way:
+    staged, compared with the table (the counts), and upserted only if something changes.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        *,
+        rules: TableRules,
+        names: Sequence[str],
+        set_based_checks: bool = True,
+    ) -> None:
+        self.connection = connection
+        self.rules = rules
+        self.dialect = _dialect(connection)
+        self.names = list(names)
+        self.defaults = _insert_defaults(rules=rules, names=self.names)
+        self.counts = WriteCounts()
+        self.needs_whole_file = any(rule.references == rules.name for rule in rules.columns)
+        self.direct = (
+            self.defaults is not None
+            and not self.needs_whole_file
+            and (rules.agency is None or rules.agency.via is None)
         )
-        _add_counts(counts=counts, result=found.mappings().all())
-        connection.execute(
-            _upsert_statement(
-                insert=dialect.insert, rules=rules, staging=staging, names=names, chunk=chunk
+        self.staging = _staging_table(
+            rules=rules, names=[*self.names, *(self.defaults or {})], dialect=self.dialect
+        )
+        connection.exec_driver_sql(self.dialect.drop_staging_sql)
+        self.staging.create(connection)
+        # Python's sqlite3 opens the transaction lazily, at the first INSERT, UPDATE or
+        # DELETE; a savepoint before that would open one of its own, and releasing it would
+        # commit. This (empty) DELETE opens the caller's transaction first.
+        connection.exec_driver_sql(self.dialect.empty_staging_sql)
+        self.bypass = set_based_checks and _skip_row_triggers(connection, dialect=self.dialect)
+        self.referenced: dict[str, set[str]] = {
+            rule.name: set() for rule in rules.columns if rule.references and rule.name in names
+        }
+
+    def write(self, rows: pd.DataFrame) -> None:
+        """Insert or update ``rows`` (validated; a ``_row`` column is ignored)."""
+        if rows.empty:
+            return
+        chunk = rows[self.names].assign(**(self.defaults or {}))
+        if self.bypass:
+            for name, codes in self.referenced.items():
+                codes.update(chunk[name].dropna().unique().tolist())
+        if self.direct and self._inserted_whole(chunk):
+            return
+        self._upsert(chunk)
+
+    def finish(self) -> WriteCounts:
+        """The set-based reference checks (when the triggers were skipped); the counts."""
+        if self.bypass:
+            _check_references(self.connection, rules=self.rules, codes=self.referenced)
+            self.connection.exec_driver_sql("SET LOCAL session_replication_role = origin")
+        self.connection.exec_driver_sql(self.dialect.drop_staging_sql)
+        return self.counts
+
+    def _inserted_whole(self, chunk: pd.DataFrame) -> bool:
+        """Copy ``chunk`` straight into the table; False (and nothing written) when one of
+        its keys is already stored, or anything else stops it: the general way then decides."""
+        savepoint = self.connection.begin_nested()
+        try:
+            _copy(self.connection, dialect=self.dialect, table=self.rules.table, frame=chunk)
+        except IntegrityError:
+            savepoint.rollback()
+            return False
+        savepoint.commit()
+        self.counts.inserted += len(chunk)
+        link = self.rules.agency
+        if link is not None:
+            for agency, count in chunk[link.column].value_counts().items():
+                self.counts.add_changed(agency=str(agency), rows=int(count))
+        return True
+
+    def _upsert(self, chunk: pd.DataFrame) -> None:
+        connection, rules, staging = self.connection, self.rules, self.staging
+        connection.exec_driver_sql(self.dialect.empty_staging_sql)
+        _copy(connection, dialect=self.dialect, table=staging, frame=chunk)
+        found = connection.execute(_counting_query(rules=rules, staging=staging, names=self.names))
+        changes = _add_counts(counts=self.counts, result=found.mappings().all())
+        if changes:
+            connection.execute(
+                _upsert_statement(
+                    insert=self.dialect.insert, rules=rules, staging=staging, names=self.names
+                )
             )
-        )
-        done = min(start + chunk_rows, len(rows)) / len(rows)
-        progress(_STAGING_SHARE + (1 - _STAGING_SHARE) * done)
-    if bypass:
-        _check_references(connection, rules=rules, staging=staging, names=names)
-        connection.exec_driver_sql("SET LOCAL session_replication_role = origin")
-    connection.exec_driver_sql(dialect.drop_staging_sql)
-    return counts
+
+
+def _insert_defaults(*, rules: TableRules, names: Sequence[str]) -> dict[str, object] | None:
+    """The constant defaults of the table's columns missing from the file, which a new row
+    gets (SQLAlchemy adds them to its INSERTs; a COPY needs them as columns). None when a
+    missing column's default is computed, which only an INSERT statement can do."""
+    defaults: dict[str, object] = {}
+    for column in rules.table.columns:
+        if column.name in names or column.default is None:
+            continue
+        if not column.default.is_scalar:
+            return None
+        defaults[column.name] = column.default.arg
+    return defaults
 
 
 def _staging_table(*, dialect: _Dialect, rules: TableRules, names: Sequence[str]) -> Table:
     return Table(
         STAGING_TABLE,
         MetaData(),
-        Column(ROW, Integer, primary_key=True, autoincrement=False),
         *[Column(name, rules.table.c[name].type) for name in names],
         prefixes=["TEMPORARY"],
         **dialect.staging_options,
     )
 
 
-def _stage(
-    connection: Connection, *, dialect: _Dialect, staging: Table, chunk: pd.DataFrame
-) -> None:
+def _copy(connection: Connection, *, dialect: _Dialect, table: Table, frame: pd.DataFrame) -> None:
+    """Every row of ``frame`` into ``table``: COPY on PostgreSQL, executemany on SQLite."""
     if dialect.name != "postgresql":
-        bulk_insert(connection, table=staging, frame=chunk)
+        bulk_insert(connection, table=table, frame=frame)
         return
     # COPY in CSV form, written by pyarrow in one go (several times faster than row by row):
     # strings come quoted, and an unquoted empty field is NULL.
     buffer = io.BytesIO()
     arrow_csv.write_csv(
-        pyarrow.Table.from_pandas(chunk, preserve_index=False),
+        pyarrow.Table.from_pandas(frame, preserve_index=False),
         buffer,
         arrow_csv.WriteOptions(include_header=False),
     )
     preparer = connection.dialect.identifier_preparer
-    columns = ", ".join(preparer.quote(name) for name in chunk.columns)
-    statement = f"COPY {preparer.format_table(staging)} ({columns}) FROM STDIN WITH (FORMAT csv)"
+    columns = ", ".join(preparer.quote(name) for name in frame.columns)
+    statement = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN WITH (FORMAT csv)"
     driver_connection = connection.connection.driver_connection
-    with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(buffer.getvalue())
+    try:
+        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(buffer.getvalue())
+    except connection.dialect.loaded_dbapi.Error as error:
+        # What SQLAlchemy would have raised had it run the statement itself.
+        raise DBAPIError.instance(
+            statement, None, error, connection.dialect.loaded_dbapi.Error
+        ) from error
 
 
 def _skip_row_triggers(connection: Connection, *, dialect: _Dialect) -> bool:
@@ -232,25 +409,25 @@ def _skip_row_triggers(connection: Connection, *, dialect: _Dialect) -> bool:
 
 
 def _check_references(
-    connection: Connection, *, rules: TableRules, staging: Table, names: Sequence[str]
+    connection: Connection, *, rules: TableRules, codes: Mapping[str, set[str]]
 ) -> None:
     """What the skipped triggers would have done, one statement per key: lock every
     referenced row against deletion and make sure each referenced code exists."""
     for rule in rules.columns:
-        if not rule.references or rule.name not in names:
+        wanted = codes.get(rule.name)
+        if not wanted or not rule.references:
             continue
         referenced = schema.metadata.tables[rule.references]
-        needed = select(staging.c[rule.name]).where(staging.c[rule.name].is_not(None))
-        wanted = connection.execute(select(func.count(distinct(staging.c[rule.name])))).scalar_one()
+        listed = bindparam("codes", sorted(wanted), type_=ARRAY(referenced.c.code.type))
         locked = connection.execute(
             select(referenced.c.code)
-            .where(referenced.c.code.in_(needed))
+            .where(referenced.c.code == any_(listed))
             .with_for_update(read=True, key_share=True)
         ).scalars()
-        found = len(list(locked))
-        if found != wanted:
+        missing = len(wanted) - len(list(locked))
+        if missing:
             raise MissingReferenceError(
-                f"{wanted - found} code(s) in {rule.name} no longer exist in {rule.references}"
+                f"{missing} code(s) in {rule.name} no longer exist in {rule.references}"
             )
 
 
@@ -265,10 +442,8 @@ def _differs(*, left: Mapping, right: Mapping, names: Sequence[str]) -> ColumnEl
     return or_(*[left[name].is_distinct_from(right[name]) for name in names])
 
 
-def _counting_query(
-    *, rules: TableRules, staging: Table, names: Sequence[str], chunk: ColumnElement
-):
-    """Per agency: rows of the chunk that are new, that change a stored row, and all rows."""
+def _counting_query(*, rules: TableRules, staging: Table, names: Sequence[str]):
+    """Per agency: staged rows that are new, that change a stored row, and all of them."""
     target = rules.table
     key = rules.key
     source: FromClause = staging.outerjoin(
@@ -286,31 +461,28 @@ def _counting_query(
     changed = _differs(
         left=target.c, right=staging.c, names=_value_columns(rules=rules, names=names)
     )
-    query = (
-        select(
-            agency.label("agency"),
-            func.count().label("rows"),
-            func.coalesce(func.sum(case((exists, 0), else_=1)), 0).label("inserted"),
-            func.coalesce(func.sum(case((and_(exists, changed), 1), else_=0)), 0).label("updated"),
-        )
-        .select_from(source)
-        .where(chunk)
-    )
+    query = select(
+        agency.label("agency"),
+        func.count().label("rows"),
+        func.coalesce(func.sum(case((exists, 0), else_=1)), 0).label("inserted"),
+        func.coalesce(func.sum(case((and_(exists, changed), 1), else_=0)), 0).label("updated"),
+    ).select_from(source)
     # PostgreSQL refuses GROUP BY NULL; tables that belong to no agency are counted as one.
     return query.group_by(agency) if link is not None else query
 
 
-def _add_counts(*, counts: WriteCounts, result: Sequence) -> None:
+def _add_counts(*, counts: WriteCounts, result: Sequence) -> int:
+    """Add the counting query's ``result`` to ``counts``; the rows that will change."""
+    changes = 0
     for row in result:
         inserted, updated = int(row["inserted"]), int(row["updated"])
         counts.inserted += inserted
         counts.updated += updated
         counts.unchanged += int(row["rows"]) - inserted - updated
-        if row["agency"] is not None and inserted + updated:
-            agency = str(row["agency"])
-            counts.changed_by_agency[agency] = (
-                counts.changed_by_agency.get(agency, 0) + inserted + updated
-            )
+        changes += inserted + updated
+        if row["agency"] is not None:
+            counts.add_changed(agency=str(row["agency"]), rows=inserted + updated)
+    return changes
 
 
 def _upsert_statement(
@@ -319,12 +491,11 @@ def _upsert_statement(
     rules: TableRules,
     staging: Table,
     names: Sequence[str],
-    chunk: ColumnElement,
 ):
     target = rules.table
-    # The WHERE also tells SQLite's parser the upsert from a join (it needs one there).
+    # The WHERE tells SQLite's parser where the SELECT ends and the upsert clause begins.
     statement = insert(target).from_select(
-        list(names), select(*[staging.c[name] for name in names]).where(chunk)
+        list(names), select(*[staging.c[name] for name in names]).where(true())
     )
     values = _value_columns(rules=rules, names=names)
     if not values:
