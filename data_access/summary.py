@@ -358,8 +358,9 @@ def _insert_rollups(
     snapshots: Collection[int],
     keys: Sequence[str],
     measures: dict[str, str],
+    only: ColumnElement | None = None,
 ) -> None:
-    """The province and agency grains: sums (or maxima) of the pair rows."""
+    """The province and agency grains: sums (or maxima) of the pair rows (of ``only``)."""
     kept_by_grain = {PROVINCE: ("province_code",), AGENCY: ("agency_code", "ministry_code")}
     cell_names = ("org_unit_code", "province_code", "agency_code", "ministry_code")
     aggregate = {"sum": func.sum, "max": func.max}
@@ -375,7 +376,11 @@ def _insert_rollups(
                 *[table.c[key] for key in keys],
                 *[aggregate[how](table.c[name]).label(name) for name, how in measures.items()],
             )
-            .where(table.c.snapshot_id.in_(list(snapshots)), table.c.grain == PAIR)
+            .where(
+                table.c.snapshot_id.in_(list(snapshots)),
+                table.c.grain == PAIR,
+                *([] if only is None else [only]),
+            )
             .group_by(table.c.snapshot_id, *[table.c[name] for name in kept], *keys)
         )
         names = ["snapshot_id", "grain", *cell_names, *keys, *measures]
@@ -579,7 +584,9 @@ def _day_sources() -> dict[
     }
 
 
-def _build_newest(connection: Connection, *, snapshots: Collection[int]) -> None:
+def _build_newest(
+    connection: Connection, *, snapshots: Collection[int], parts: Collection[str] | None = None
+) -> None:
     """summary_newest: per snapshot, cell and part, the newest date on or before as-of.
 
     Snapshot by snapshot in as-of order, each from the one before it: the newest date up to
@@ -592,15 +599,23 @@ def _build_newest(connection: Connection, *, snapshots: Collection[int]) -> None
         for snapshot, identifier in _stored_snapshots(connection).items()
         if snapshot.kind == SCORECARD
     )
+    chosen = list(_day_sources()) if parts is None else sorted(parts)
     previous: tuple[date, int] | None = None
     for as_of, identifier in stored:
         if identifier in snapshots:
-            _insert_newest(connection, snapshot=identifier, as_of=as_of, previous=previous)
+            _insert_newest(
+                connection, snapshot=identifier, as_of=as_of, previous=previous, parts=chosen
+            )
         previous = (as_of, identifier)
 
 
 def _insert_newest(
-    connection: Connection, *, snapshot: int, as_of: date, previous: tuple[date, int] | None
+    connection: Connection,
+    *,
+    snapshot: int,
+    as_of: date,
+    previous: tuple[date, int] | None,
+    parts: Sequence[str],
 ) -> None:
     stored = schema.summary_newest
     selects = []
@@ -611,9 +626,15 @@ def _insert_newest(
                 stored.c.agency_code.label("agency_code"),
                 stored.c.part.label("part"),
                 stored.c.newest.label("newest"),
-            ).where(stored.c.snapshot_id == previous[1], stored.c.grain == PAIR)
+            ).where(
+                stored.c.snapshot_id == previous[1],
+                stored.c.grain == PAIR,
+                stored.c.part.in_(list(parts)),
+            )
         )
     for part, sources in _day_sources().items():
+        if part not in parts:
+            continue
         for source, unit_code, agency_code, day in sources:
             since = [] if previous is None else [day > previous[0]]
             selects.append(
@@ -992,9 +1013,50 @@ def _refresh(
                 or (touched and (everything or years is None or _reached(family, snapshot, years)))
             )
         }
-        if chosen:
-            _rebuild(connection, family=family, snapshots=chosen)
+        if not chosen:
+            continue
+        parts = _newest_parts(changed=changed)
+        # Freshness, when only some kinds of facts changed in kept snapshots: only their parts.
+        partial = built and not everything and parts is not None and not chosen & new_ids
+        if family.build is _build_newest and partial:
+            _rebuild_newest_parts(connection, snapshots=chosen, parts=parts)
+            continue
+        _rebuild(connection, family=family, snapshots=chosen)
     _mark_built(connection)
+
+
+# The part of the freshness summary each table's dates make.
+_NEWEST_PART_OF = {
+    "tasks": "tasks",
+    "plan_items": "plans",
+    "progress_reports": "plans",
+    "survey_responses": "satisfaction",
+    "service_stats": "services",
+    "readiness_checks": "readiness",
+}
+
+
+def _newest_parts(*, changed: Collection[str] | None) -> set[str] | None:
+    if changed is None:
+        return None
+    return {_NEWEST_PART_OF[table] for table in changed if table in _NEWEST_PART_OF}
+
+
+def _rebuild_newest_parts(
+    connection: Connection, *, snapshots: Collection[int], parts: Collection[str]
+) -> None:
+    table = schema.summary_newest
+    only = table.c.part.in_(list(parts))
+    connection.execute(delete(table).where(table.c.snapshot_id.in_(list(snapshots)), only))
+    _build_newest(connection, snapshots=snapshots, parts=parts)
+    _insert_rollups(
+        connection,
+        table=table,
+        snapshots=snapshots,
+        keys=("part",),
+        measures={"newest": "max"},
+        only=only,
+    )
 
 
 def _reached(family: _Family, snapshot: Snapshot, years: Collection[int]) -> bool:
