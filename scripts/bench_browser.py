@@ -638,7 +638,9 @@ def sequential_pass(
     }
 
 
-def load_pass(browser, *, url: str, users: list[str], sessions: int) -> dict:
+def load_pass(
+    browser, *, url: str, users: list[str], sessions: int, timeout_ms: float = LOAD_TIMEOUT_MS
+) -> dict:
     """``sessions`` contexts sign in at once and open every page they may, each starting at
     a different page; one Python thread drives them all, the browser times them itself."""
     started = time.perf_counter()
@@ -657,21 +659,23 @@ def load_pass(browser, *, url: str, users: list[str], sessions: int) -> dict:
         session.page.goto(url, wait_until="commit")
     draws: list[dict] = []
     state = {id(session): {"step": "load", "todo": None} for session in opened}
-    deadline = time.monotonic() + LOAD_TIMEOUT_MS / 1000
+    deadline = time.monotonic() + timeout_ms / 1000
     active = list(opened)
     while active:
         if time.monotonic() > deadline:
             for session in active:
-                if session.page.evaluate("() => window.__bench.poll()"):
-                    continue  # drawn in the meantime: the loop came back to it too late
+                step = state[id(session)]
                 why = session.page.evaluate(
-                    "() => `${window.__bench.why()} on ${location.pathname} after `"
+                    "() => window.__bench.poll() ? 'drawn, its next page not asked for yet'"
+                    " : `${window.__bench.why()} on ${location.pathname} after `"
                     " + `${Math.round(performance.now() - window.__bench.since)} ms`"
                 )
+                left = len(step["todo"]) if step["todo"] is not None else "all"
                 shot = RESULTS / f"bench-browser-stuck-{session.number}.png"
                 session.page.screenshot(path=str(shot))
                 session.errors.append(
-                    f"session {session.number}: not drawn in time ({why}; see {shot.name})"
+                    f"session {session.number}: not done in {timeout_ms / 1000:g} s, {left} "
+                    f"page(s) left ({why}; see {shot.name})"
                 )
             break
         for session in list(active):
@@ -845,7 +849,12 @@ class Arrivals:
 
 
 def protocol_load_pass(
-    *, url: str, users: list[str], sessions: int, phase=lambda name: None
+    *,
+    url: str,
+    users: list[str],
+    sessions: int,
+    phase=lambda name: None,
+    timeout_ms: float = LOAD_TIMEOUT_MS,
 ) -> dict:
     """``sessions`` websocket clients sign in at once, then (once all have) each runs every
     page it may; a page's time is from the request to the server's ``script_finished``.
@@ -875,7 +884,7 @@ def protocol_load_pass(
                 ),
                 return_exceptions=True,
             ),
-            timeout=LOAD_TIMEOUT_MS / 1000,
+            timeout=timeout_ms / 1000,
         )
         errors.extend(f"client failed: {outcome!r}" for outcome in outcomes if outcome)
 
@@ -884,7 +893,7 @@ def protocol_load_pass(
         try:
             asyncio.run(everyone())
         except TimeoutError:
-            errors.append(f"not done in {LOAD_TIMEOUT_MS / 1000:g} s")
+            errors.append(f"not done in {timeout_ms / 1000:g} s")
 
     started = time.perf_counter()
     worker = threading.Thread(target=in_own_thread)
@@ -1045,7 +1054,11 @@ def run(arguments: argparse.Namespace) -> dict:
                 print(f"  {arguments.sessions} browser sessions at once...", flush=True)
                 meter.mark("browser")
                 loads["browser"] = load_pass(
-                    browser, url=server.url, users=users, sessions=arguments.sessions
+                    browser,
+                    url=server.url,
+                    users=users,
+                    sessions=arguments.sessions,
+                    timeout_ms=arguments.load_timeout * 1000,
                 )
                 loads["browser"]["cpu"] = meter.since("browser")
             browser.close()
@@ -1058,6 +1071,7 @@ def run(arguments: argparse.Namespace) -> dict:
                 users=users,
                 sessions=arguments.sessions,
                 phase=lambda name: setattr(sampler, "phase", name),
+                timeout_ms=arguments.load_timeout * 1000,
             )
             loads["websocket"]["cpu"] = meter.since("websocket")
         sampler.stop()
@@ -1186,6 +1200,7 @@ def _run_section(run: dict) -> list[str]:
         "this script (browser) spent on the visit, from /proc; unlike times, other load on the "
         "machine hardly changes it.",
         "",
+        *_misses(single["pages"], target_ms=target_ms),
         f"Memory of the Streamlit process: peak {memory['peak_sampled_mb']} MB sampled, "
         f"VmHWM {memory['vmhwm_mb']} MB — target {_met(peak, run['targets']['memory_mb'])}. "
         f"Peak by phase: {phases}.",
@@ -1218,6 +1233,26 @@ def _run_section(run: dict) -> list[str]:
     if run.get("notes"):
         lines += [run["notes"], ""]
     return lines
+
+
+def _misses(pages: dict, *, target_ms: float) -> list[str]:
+    """One line per visit over the target: how its time splits between the server computing,
+    the server waiting (for a core, or the database), and the browser drawing."""
+    lines = []
+    for name, page in pages.items():
+        for phase in ("cold", "warm"):
+            visit = page[phase]
+            if visit["ms"] <= target_ms or visit.get("finishedMs") is None:
+                continue
+            server, cpu = visit["finishedMs"], visit.get("server_cpu_ms")
+            waited = f", waited {server - cpu:,.0f} ms" if cpu is not None else ""
+            lines.append(
+                f"- {name} {phase} ({visit.get('via')}), drawn in {visit['ms']:,.0f} ms: the "
+                f"server finished at {server:,.0f} ms (computed {_ms(cpu)} ms{waited}), the "
+                f"browser drew for {visit['ms'] - server:,.0f} ms more (browser CPU over the "
+                f"visit {_ms(visit.get('browser_cpu_ms'))} ms)."
+            )
+    return ["Over the target:", "", *lines, ""] if lines else []
 
 
 def _grouped(errors: list[str]) -> str:
@@ -1267,6 +1302,12 @@ def main() -> int:
         default="websocket",
         choices=("websocket", "browser", "both"),
         help="what the concurrent sessions are: browser contexts, websocket clients, or both",
+    )
+    parser.add_argument(
+        "--load-timeout",
+        type=float,
+        default=LOAD_TIMEOUT_MS / 1000,
+        help="seconds the concurrent sessions get before what is left counts as errors",
     )
     parser.add_argument(
         "--live-tree", action="store_true", help="serve the working tree, not a copy of it"
