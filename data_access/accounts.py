@@ -5,6 +5,8 @@ Time is always passed in (``now``), so lock-out and expiry are testable to the s
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -267,7 +269,7 @@ def sign_in(
         )
         return SignInResult(outcome=SignInOutcome.LOCKED, locked_until=until)
     # An unknown name costs a hash check too, so the time taken does not tell which names exist.
-    hashed = row["password_hash"] if row is not None else _UNKNOWN_USER_HASH
+    hashed = row["password_hash"] if row is not None else _unknown_user_hash()
     if not _password_matches(hashed=hashed, password=password) or row is None:
         record(
             connection,
@@ -324,12 +326,19 @@ def _user(row: Mapping) -> User:
     )
 
 
-_UNKNOWN_USER_HASH = _hasher.hash("no such user")
+# Each check takes 64 MiB: a crowd signing in at once must not multiply that without bound.
+_CHECKS_AT_ONCE = threading.BoundedSemaphore(2)
+
+
+@functools.cache
+def _unknown_user_hash() -> str:
+    return _hasher.hash("no such user")
 
 
 def _password_matches(*, hashed: str, password: str) -> bool:
     try:
-        return _hasher.verify(hashed, password)
+        with _CHECKS_AT_ONCE:
+            return _hasher.verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -453,11 +453,16 @@ SUMMARY_TASK_COUNTS: tuple[str, ...] = (*TASK_CLASSES, "completed", "open")
 SUMMARY_TASK_SHARES: tuple[str, ...] = ("early_share", "on_time_share", "late_share")
 
 
+_SETTLED_DIGITS = 9
+
+
 def _rounded(*, number: object, digits: int = 2) -> float | None:
     # JSON has no NaN: a missing number becomes null.
     if number is None or pd.isna(number):
         return None
-    return round(float(number), digits)
+    # Sums added up in another order (another database, a summary table) differ in the last
+    # bits; settling those first keeps a value that lies on a rounding tie from flipping.
+    return round(round(float(number), _SETTLED_DIGITS), digits)
 
 
 def _count(*, number: object) -> int | float | None:

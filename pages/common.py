@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -110,6 +111,17 @@ def ensure_prepared(url: str) -> None:
     done = _prepared_urls()
     if url in done:
         return
+    # Sessions reaching a fresh process together would run Alembic at once: one at a time.
+    with _PREPARING:
+        if url not in done:
+            _prepare(url)
+            done.add(url)
+
+
+_PREPARING = threading.Lock()
+
+
+def _prepare(url: str) -> None:
     try:
         if needs_demo_data(database_url=url):
             with st.status(t("setup.preparing"), expanded=True) as status:
@@ -121,7 +133,6 @@ def ensure_prepared(url: str) -> None:
                 status.update(label=t("setup.ready"), state="complete", expanded=False)
     except SQLAlchemyError as error:
         raise DatabaseUnavailableError(str(error).splitlines()[0]) from error
-    done.add(url)
 
 
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)

@@ -63,6 +63,7 @@ def server_url(small_demo_url: str) -> Iterator[str]:
                 sys.executable, "-m", "streamlit", "run", "app.py",
                 "--server.port", str(port), "--server.address", "127.0.0.1",
                 "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                "--server.fileWatcherType", "none",
             ],
             cwd=PROJECT_ROOT,
             env={**os.environ, "DATABASE_URL": small_demo_url},
