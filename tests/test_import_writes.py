@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -278,6 +279,26 @@ def test_work_after_a_failure_is_skipped_and_nothing_commits(url):
             transaction.close(commit=True)
     assert deleted.result().rowcount == 1
     assert skipped.exception() is failing.exception()
+    assert snapshot(url) == before
+
+
+def test_work_still_queued_when_a_transaction_is_abandoned_is_skipped(url):
+    """Ctrl-C or an error while rows are queued: the queued writes do not run at all."""
+    before = snapshot(url)
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow(_connection: object) -> None:
+        started.set()
+        release.wait(10)
+
+    with TransactionThread(database_url=url) as transaction:
+        transaction.submit(slow)
+        queued = transaction.submit(lambda c: c.execute(delete(schema.tasks)))
+        started.wait(10)
+        threading.Timer(0.2, release.set).start()
+        transaction.close(commit=False)
+    assert "abandoned" in str(queued.exception())
     assert snapshot(url) == before
 
 

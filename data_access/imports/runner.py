@@ -252,7 +252,7 @@ def import_file(
         if check.importable(skip_invalid=skip_invalid):
             progress(writing.share(), f"{check.rows_valid:,} rows valid; writing into {table}")
             try:
-                counts = writing.finish(total=check.rows_valid)
+                counts = writing.finish(total=check.rows_valid, dry_run=dry_run)
                 if not dry_run:
                     log_id = transaction.submit(
                         partial(log.write, status=_status(check), counts=counts)
@@ -350,15 +350,17 @@ class _Writing:
     def share(self) -> float:
         return _READ_SHARE + (1 - _READ_SHARE) * min(self.written / self.total, 1.0)
 
-    def finish(self, *, total: int) -> WriteCounts:
-        """Wait for every chunk (reporting progress); the closing checks; the counts."""
+    def finish(self, *, total: int, dry_run: bool) -> WriteCounts:
+        """Wait for every chunk (reporting progress); the closing checks; the summaries
+        (unless ``dry_run``: rolled back anyway); the counts."""
         self.total = max(total, 1)
         self._report(wait=True)
         if self.writer is None:
             return WriteCounts()
         writer = self.writer
         counts = self.transaction.submit(lambda _: writer.result().finish()).result()
-        if counts.inserted or counts.updated:  # a file imported again changes no summary
+        # A file imported again changes no summary.
+        if not dry_run and (counts.inserted or counts.updated):
             self.transaction.submit(self.summaries.after_writes).result()
         return counts
 

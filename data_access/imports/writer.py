@@ -155,7 +155,8 @@ class TransactionThread:
     ``tuned_for_import``): ``submit(work)`` queues ``work(connection)`` and returns its
     future; work runs in the order submitted, and once one fails the rest is skipped (its
     futures hold the first error). ``close(commit=...)`` ends the transaction and the thread;
-    leaving the ``with`` block without ``close`` rolls everything back.
+    leaving the ``with`` block without ``close`` (an error, Ctrl-C) skips the work still queued
+    and rolls everything back.
     """
 
     def __init__(self, *, database_url: str) -> None:
@@ -181,6 +182,8 @@ class TransactionThread:
         """Commit (when ``commit`` and nothing failed) or roll back, then free the thread;
         raises the first failure of the submitted work when committing."""
         self._closed = True
+        if not commit:  # what is still queued would only be rolled back
+            self._failure = self._failure or _AbandonedError("the transaction was abandoned")
         try:
             self._executor.submit(self._end, commit).result()
         finally:
@@ -205,8 +208,9 @@ class TransactionThread:
 
     def _end(self, commit: bool) -> None:
         try:
-            if commit and self._failure is not None:
-                raise self._failure
+            failure = self._failure or self._opened.exception()
+            if commit and failure is not None:
+                raise failure
             if self._transaction is not None and commit:
                 self._transaction.commit()
         finally:
@@ -215,6 +219,10 @@ class TransactionThread:
                     self._transaction.rollback()
             finally:
                 self._resources.close()
+
+
+class _AbandonedError(RuntimeError):
+    """Work queued on a ``TransactionThread`` closed without committing: skipped."""
 
 
 def write_rows(
