@@ -82,7 +82,7 @@ def group_names(*, connection: Connection, group_by: GroupBy) -> pd.DataFrame:
     query = _names_query(group_by)
     if query is None:
         return pd.DataFrame(columns=["code", "name_mn", "name_en"])
-    rows = connection.execute(query).all()
+    rows = [tuple(row) for row in connection.execute(query)]
     return pd.DataFrame(rows, columns=["code", "name_mn", "name_en"])
 
 

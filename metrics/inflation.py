@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from metrics.compute import GROUP_COLUMNS, _merge_groups
 from metrics.stats import mean_interval
@@ -75,6 +74,10 @@ def compatibility_test(
     ).T
     if table.shape[1] < 2:
         return CompatibilityTest(statistic=0.0, degrees_of_freedom=0, p_value=1.0, compatible=True)
+    # Imported here: scipy.stats takes about a second to import, which every page of a fresh
+    # server process would otherwise wait for, and only the Integrity page tests compatibility.
+    from scipy import stats as scipy_stats
+
     result = scipy_stats.chi2_contingency(table, correction=False)
     p_value = float(result.pvalue)
     return CompatibilityTest(

@@ -13,10 +13,10 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from metrics.compute import GROUP_COLUMNS
 from metrics.definitions import PROJECTED_EXECUTION, Status
+from metrics.stats import t_quantile
 from metrics.status import classify
 
 _PERCENT = 100.0
@@ -86,7 +86,8 @@ def linear_projection(
         spread = math.sqrt(
             variance * (1 / target_weight + target @ np.linalg.solve(normal, target))
         )
-        half_width = float(scipy_stats.t.ppf((1 + confidence) / 2, points - 2)) * spread
+        quantile = t_quantile(probability=(1 + confidence) / 2, degrees_of_freedom=points - 2)
+        half_width = quantile * spread
         low, high = value - half_width, value + half_width
     return Projection(
         value=_bounded(number=value),
@@ -102,31 +103,28 @@ def _bounded(*, number: float) -> float:
     return number if math.isnan(number) else min(max(number, 0.0), _PERCENT)
 
 
-def _project_group(
-    *, group: pd.DataFrame, period_start: date, period_end: date, confidence: float
+def _projection_row(
+    *,
+    days: np.ndarray,
+    execution: np.ndarray,
+    weight_due: np.ndarray,
+    target_day: float,
+    confidence: float,
 ) -> dict[str, object]:
-    ordered = group.sort_values("date").reset_index(drop=True)
-    weight_due = pd.to_numeric(ordered["weight_due"]).astype(float)
-    execution = pd.to_numeric(ordered["weighted_progress"]).astype(float) / weight_due.where(
-        weight_due > 0
-    )
-    days = (pd.to_datetime(ordered["date"]) - pd.Timestamp(period_start)).dt.days.astype(float)
-    known = execution.notna()
-    last = ordered.iloc[-1]
-    items = int(last["items_due"]) + int(last["items_not_due"])
+    """One group's projection from its month-end figures, oldest first."""
+    known = ~np.isnan(execution)
+    weights_known = weight_due[~np.isnan(weight_due)]
     projection = linear_projection(
-        days=days[known].tolist(),
-        values=execution[known].tolist(),
-        weights=weight_due[known].tolist(),
-        target_day=float((period_end - period_start).days),
+        days=days[known],
+        values=execution[known],
+        weights=weight_due[known],
+        target_day=target_day,
         # The year-end figure rests on at least the weight due now: a conservative precision.
-        target_weight=float(weight_due.max()),
+        target_weight=float(weights_known.max()) if weights_known.size else math.nan,
         confidence=confidence,
     )
     return {
-        "items": items,
-        "observed": float(execution[known].iloc[-1]) if known.any() else math.nan,
-        "observed_on": last["date"],
+        "observed": float(execution[known][-1]) if known.any() else math.nan,
         "projected_execution": projection.value,
         "projected_execution_low": projection.low,
         "projected_execution_high": projection.high,
@@ -161,19 +159,45 @@ def plan_projections(
     """
     if series.empty:
         return pd.DataFrame(columns=_PROJECTION_COLUMNS)
+    # Column arithmetic on the whole series once, then plain arrays per group: pandas
+    # operations cost tens of microseconds each, and a year of plans has two hundred groups.
+    ordered = series.sort_values(["group_code", "date"], kind="stable").reset_index(drop=True)
+    weight_due = pd.to_numeric(ordered["weight_due"]).astype(float).to_numpy()
+    progress = pd.to_numeric(ordered["weighted_progress"]).astype(float).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        execution = np.where(weight_due > 0, progress / weight_due, math.nan)
+    days = (
+        (pd.to_datetime(ordered["date"]) - pd.Timestamp(period_start))
+        .dt.days.astype(float)
+        .to_numpy()
+    )
+    items = (
+        pd.to_numeric(ordered["items_due"]).astype(int)
+        + pd.to_numeric(ordered["items_not_due"]).astype(int)
+    ).to_numpy()
+    observed_on = ordered["date"].tolist()
+    codes = ordered["group_code"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    ends = np.r_[starts[1:], len(codes)]
+    # A group's names as its first row in the caller's order gives them.
+    names = series.drop_duplicates("group_code").set_index("group_code")
+    target_day = float((period_end - period_start).days)
     rows = [
         {
-            "group_code": str(code),
-            "name_mn": group["name_mn"].iloc[0],
-            "name_en": group["name_en"].iloc[0],
-            **_project_group(
-                group=group,
-                period_start=period_start,
-                period_end=period_end,
+            "group_code": str(codes[start]),
+            "name_mn": names.at[codes[start], "name_mn"],
+            "name_en": names.at[codes[start], "name_en"],
+            "items": int(items[end - 1]),
+            "observed_on": observed_on[end - 1],
+            **_projection_row(
+                days=days[start:end],
+                execution=execution[start:end],
+                weight_due=weight_due[start:end],
+                target_day=target_day,
                 confidence=confidence,
             ),
         }
-        for code, group in series.groupby("group_code", sort=True)
+        for start, end in zip(starts, ends, strict=True)
     ]
     frame = pd.DataFrame(rows, columns=_PROJECTION_COLUMNS)
     return frame.sort_values(["projected_execution", "group_code"], na_position="last").reset_index(

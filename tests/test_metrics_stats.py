@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from metrics.stats import gap_above_norm_test, mean_interval, wilson_interval
+from metrics.stats import gap_above_norm_test, mean_interval, t_quantile, wilson_interval
 
 
 @pytest.mark.parametrize(
@@ -228,3 +228,13 @@ def test_gap_known_exactly(rating_mean, share, p_value, significant):
     assert test.standard_error == 0
     assert test.p_value == p_value
     assert test.significantly_above is significant
+
+
+@pytest.mark.parametrize(
+    ("probability", "degrees_of_freedom"),
+    [(0.975, 1.0), (0.975, 2.0), (0.975, 9.0), (0.975, 29.5), (0.95, 120.0), (0.5, 4.0)],
+)
+def test_t_quantile_is_scipy_stats_t_ppf(probability: float, degrees_of_freedom: float) -> None:
+    expected = stats.t.ppf(probability, degrees_of_freedom)
+    actual = t_quantile(probability=probability, degrees_of_freedom=degrees_of_freedom)
+    assert actual == pytest.approx(expected, rel=1e-12)
