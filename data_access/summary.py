@@ -26,17 +26,19 @@ apply the reader's scope to them exactly as to the facts (``dimensions.scope_con
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Connection,
     Date,
     FromClause,
+    MetaData,
     String,
     Table,
     and_,
@@ -56,6 +58,7 @@ from sqlalchemy import (
 )
 
 from data_access import schema
+from data_access.bulk import bulk_insert
 from data_access.dimensions import (
     Fact,
     ministry_of_agency,
@@ -929,17 +932,20 @@ def refresh(
     *,
     changed: Collection[str] | None = None,
     years: Collection[int] | None = None,
+    changes: TaskChanges | None = None,
 ) -> None:
     """Bring every summary in line with the facts, in the caller's transaction.
 
     ``changed``: the fact tables written since the last refresh (None: anything, rebuild all);
     ``years``: the calendar years whose tasks or survey responses were written or removed
-    (None: any). Snapshots the data no longer call for are dropped, new ones are built, and
-    the rest are rebuilt only where the changed facts reach them.
+    (None: any); ``changes``: when only tasks changed, exactly which (then the task counts
+    of the snapshots kept are corrected by what those rows add and remove, not rebuilt).
+    Snapshots the data no longer call for are dropped, new ones are built, and the rest are
+    rebuilt (or corrected) only where the changed facts reach them.
     """
     _one_refresh_at_a_time(connection)
     with _sorting_in_memory(connection):
-        _refresh(connection, changed=changed, years=years)
+        _refresh(connection, changed=changed, years=years, changes=changes)
 
 
 # Any constant: the key of the transaction-level lock that serialises refreshes on PostgreSQL.
@@ -970,7 +976,11 @@ def _sorting_in_memory(connection: Connection) -> Iterator[None]:
 
 
 def _refresh(
-    connection: Connection, *, changed: Collection[str] | None, years: Collection[int] | None
+    connection: Connection,
+    *,
+    changed: Collection[str] | None,
+    years: Collection[int] | None,
+    changes: TaskChanges | None,
 ) -> None:
     everything = changed is None or bool(set(changed) & DIMENSION_TABLES)
     wanted = wanted_snapshots(connection)
@@ -996,6 +1006,7 @@ def _refresh(
         )
     current = _stored_snapshots(connection)
     new_ids = {current[snapshot] for snapshot in added}
+    found: dict[str, pd.DataFrame] | None = None
     for family in _FAMILIES:
         touched = everything or bool(family.sources & set(changed or ()))
         built = all(is_built(connection, name=table.name) for table in family.tables)
@@ -1014,6 +1025,18 @@ def _refresh(
             )
         }
         if not chosen:
+            continue
+        incremental = built and not everything and _applies(family, changes=changes)
+        if incremental and not (family.build is _build_newest and chosen & new_ids):
+            if found is None:
+                assert changes is not None
+                kept = {s: i for s, i in current.items() if i not in new_ids}
+                found = _task_changes(changes.rows, snapshots=kept)
+            _apply_task_changes(
+                connection, family=family, changes=found, snapshots=chosen - new_ids
+            )
+            if chosen & new_ids:
+                _rebuild(connection, family=family, snapshots=chosen & new_ids)
             continue
         parts = _newest_parts(changed=changed)
         # Freshness, when only some kinds of facts changed in kept snapshots: only their parts.
@@ -1111,53 +1134,429 @@ def _mark_built(connection: Connection) -> None:
     )
 
 
-# What an import's rows say about the years they reach: the year of their own date column.
+# --------------------------------------------------------------------------------------------
+# Following an import: the rows it changed, added to the summaries instead of rebuilding them
+
+# What the summaries read of the rows of a table an import may write, the key first. An
+# import reports these columns of every row it inserts or changes (as written, +1) and of
+# every stored row it changes (as it was, -1); a change to any other column changes no
+# summary.
+TRACKED = {
+    "tasks": (
+        "code", "org_unit_code", "agency_code", "issued_on", "due_on", "completed_on", "cancelled",
+    ),
+    "survey_responses": ("code", "org_unit_code", "agency_code", "responded_on", "score"),
+}  # fmt: skip
+# The date that places a row in a year (and so in the snapshots of that year's period).
 _YEAR_COLUMNS = {"tasks": "issued_on", "survey_responses": "responded_on"}
-_LOOKUP_CHUNK = 10_000
+_DATE_COLUMNS = ("issued_on", "due_on", "completed_on", "responded_on")
+_SIGN = "sign"
 
 
-def _years_of_rows(*, table: str, rows: pd.DataFrame) -> set[int]:
-    column = _YEAR_COLUMNS.get(table)
-    if column is None or column not in rows or rows.empty:
-        return set()
-    return {int(year) for year in pd.to_datetime(rows[column]).dt.year.dropna().unique()}
+def _changes_frame(*, table: str, parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The noted rows in one frame: dates as timestamps, a missing code as None."""
+    columns = [*TRACKED[table], _SIGN]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    frame = pd.concat(parts, ignore_index=True)[columns]
+    for name in _DATE_COLUMNS:
+        if name in frame:
+            # Dates arrive as ISO text (from the file) or as dates (from the database).
+            frame[name] = pd.to_datetime(frame[name].astype("string"), format="ISO8601")
+    for name in ("org_unit_code", "agency_code", "code"):
+        frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+    if "cancelled" in frame:
+        frame["cancelled"] = frame["cancelled"].fillna(False).astype(bool)
+    return frame
 
 
-def _years_of_stored(connection: Connection, *, table: str, rows: pd.DataFrame) -> set[int]:
-    """The years of the stored rows an import is about to overwrite (an update may move a row
-    to another year, and the year it leaves changes too)."""
-    column = _YEAR_COLUMNS.get(table)
-    if column is None or "code" not in rows or rows.empty:
-        return set()
-    facts = schema.metadata.tables[table]
-    codes = rows["code"].dropna().astype(str).unique().tolist()
-    days: set[date] = set()
-    for start in range(0, len(codes), _LOOKUP_CHUNK):
-        chunk = codes[start : start + _LOOKUP_CHUNK]
-        query = select(facts.c[column]).where(facts.c.code.in_(chunk)).distinct()
-        days.update(_as_date(day) for day in connection.execute(query).scalars())
-    return {day.year for day in days}
+def _day(value: date) -> pd.Timestamp:
+    return pd.Timestamp(value)
+
+
+def _summed(frame: pd.DataFrame, *, keys: Sequence[str], measures: Sequence[str]) -> pd.DataFrame:
+    """Rows of ``frame`` summed by ``keys`` (missing codes and dates make groups of their own);
+    groups whose sums are all zero (what was removed came back) are left out."""
+    if frame.empty:
+        return frame[[*keys, *measures]]
+    summed = frame.groupby(list(keys), dropna=False, sort=False)[list(measures)].sum()
+    summed = summed[(summed != 0).any(axis=1)].reset_index()
+    return summed
+
+
+def _task_changes(
+    changes: pd.DataFrame, *, snapshots: Mapping[Snapshot, int]
+) -> dict[str, pd.DataFrame]:
+    """What the changed tasks add to (or, signed -1, take from) each scorecard and month-end
+    snapshot: rows of summary_tasks, summary_task_months and summary_open_tasks at the pair
+    grain (signed counts), the overdue tasks each snapshot gains and loses, and the newest
+    dates of the rows written. The same rules as ``_build_tasks`` and ``_build_open_tasks``
+    (tested against them)."""
+    cell = ["snapshot_id", "unit_code", "agency_code"]
+    timeliness = ["early", "on_time", "late"]
+    live_tasks = changes[~changes["cancelled"]]
+    sign = live_tasks[_SIGN]
+    tasks, months, overdue, open_tasks, newest = [], [], [], [], []
+    written = changes[changes[_SIGN] > 0]
+    written_days = pd.concat(
+        [
+            written[["org_unit_code", "agency_code", "issued_on"]].rename(
+                columns={"issued_on": "day"}
+            ),
+            written[["org_unit_code", "agency_code", "completed_on"]].rename(
+                columns={"completed_on": "day"}
+            ),
+        ],
+        ignore_index=True,
+    ).dropna(subset=["day"])
+    for snapshot, identifier in snapshots.items():
+        as_of = _day(snapshot.as_of)
+        if snapshot.kind == MONTH_END:
+            issued = live_tasks["issued_on"]
+            completed = live_tasks["completed_on"]
+            in_year = (issued >= _day(snapshot.period_start)) & (
+                issued <= _day(snapshot.period_end)
+            )
+            still_open = in_year & (issued <= as_of) & ~(completed <= as_of)
+            late = still_open & (live_tasks["due_on"] < as_of)
+            open_tasks.append(
+                pd.DataFrame(
+                    {
+                        "snapshot_id": identifier,
+                        "unit_code": live_tasks["org_unit_code"],
+                        "agency_code": live_tasks["agency_code"],
+                        "open_tasks": still_open * sign,
+                        "overdue_tasks": late * sign,
+                    }
+                )[still_open]
+            )
+            continue
+        if snapshot.kind != SCORECARD:
+            continue
+        last = min(as_of, _day(snapshot.period_end))
+        issued = live_tasks["issued_on"]
+        part = live_tasks[(issued >= _day(snapshot.period_start)) & (issued <= last)]
+        completed, due, signed = part["completed_on"], part["due_on"], part[_SIGN]
+        done = completed <= as_of  # a missing date compares False: not done
+        counts = {
+            "early": (done & (completed < due)) * signed,
+            "on_time": (done & (completed == due)) * signed,
+            "late": (done & (completed > due)) * signed,
+        }
+        base = {
+            "snapshot_id": identifier,
+            "unit_code": part["org_unit_code"],
+            "agency_code": part["agency_code"],
+        }
+        tasks.append(
+            pd.DataFrame(
+                {**base, "due_on": due.where(~done), **counts, "open_tasks": (~done) * signed}
+            )
+        )
+        months.append(
+            pd.DataFrame({**base, "month": completed.dt.strftime("%Y-%m"), **counts})[done]
+        )
+        is_overdue = ~done & (due < as_of)
+        overdue.append(
+            pd.DataFrame(
+                {
+                    "snapshot_id": identifier,
+                    "due_on": due,
+                    "task_code": part["code"],
+                    _SIGN: signed,
+                }
+            )[is_overdue]
+        )
+        dated = written_days[written_days["day"] <= as_of]
+        newest.append(
+            dated.groupby(["org_unit_code", "agency_code"], dropna=False, sort=False)["day"]
+            .max()
+            .reset_index()
+            .rename(columns={"org_unit_code": "unit_code", "day": "newest"})
+            .assign(snapshot_id=identifier, part="tasks")
+        )
+
+    def joined(frames: list[pd.DataFrame], columns: Sequence[str]) -> pd.DataFrame:
+        present = [frame for frame in frames if not frame.empty]
+        return pd.concat(present, ignore_index=True) if present else pd.DataFrame(columns=columns)
+
+    return {
+        "summary_tasks": _summed(
+            joined(tasks, [*cell, "due_on", *timeliness, "open_tasks"]),
+            keys=[*cell, "due_on"],
+            measures=[*timeliness, "open_tasks"],
+        ),
+        "summary_task_months": _summed(
+            joined(months, [*cell, "month", *timeliness]),
+            keys=[*cell, "month"],
+            measures=timeliness,
+        ),
+        "summary_open_tasks": _summed(
+            joined(open_tasks, [*cell, "open_tasks", "overdue_tasks"]),
+            keys=cell,
+            measures=["open_tasks", "overdue_tasks"],
+        ),
+        "summary_overdue_tasks": joined(overdue, ["snapshot_id", "due_on", "task_code", _SIGN]),
+        "summary_newest": joined(newest, [*cell, "part", "newest"]),
+    }
+
+
+@dataclass(frozen=True, eq=False)
+class TaskChanges:
+    """The tasks an import changed (``TRACKED`` columns, signed), for ``refresh``."""
+
+    rows: pd.DataFrame
+
+    @property
+    def removes(self) -> bool:
+        """Whether a stored row changed (not only new rows): a newest date may then go."""
+        return bool((self.rows[_SIGN] < 0).any())
+
+
+def _scratch_table(*, name: str, like: Table, columns: Sequence[str]) -> Table:
+    """A temporary table with ``columns`` typed as in ``like`` (unit_code as org_unit_code)."""
+    typed = {"unit_code": like.c.org_unit_code.type} if "org_unit_code" in like.c else {}
+    return Table(
+        name,
+        MetaData(),
+        *[Column(column, typed.get(column) or like.c[column].type) for column in columns],
+        prefixes=["TEMPORARY"],
+    )
+
+
+@contextmanager
+def _scratch(
+    connection: Connection,
+    *,
+    name: str,
+    like: Table,
+    columns: Sequence[str],
+    rows: pd.DataFrame | None = None,
+) -> Iterator[Table]:
+    """A temporary table ``name`` holding ``rows`` (with ``columns``), dropped afterwards."""
+    table = _scratch_table(name=name, like=like, columns=columns)
+    table.drop(connection, checkfirst=True)
+    table.create(connection)
+    try:
+        if rows is not None and not rows.empty:
+            bulk_insert(connection, table=table, frame=rows[list(columns)])
+        yield table
+    finally:
+        table.drop(connection)
+
+
+@dataclass(frozen=True)
+class _Dimensions:
+    """The province of every unit and the ministry of every agency, as the summaries' SQL
+    derives them (``province_of_unit``, ``ministry_of_agency``; unknown codes: None)."""
+
+    province: dict[str, str | None]
+    ministry: dict[str, str | None]
+
+    @classmethod
+    def read(cls, connection: Connection) -> _Dimensions:
+        units, agencies = schema.org_units, schema.agencies
+        province = {
+            code: code if level == 1 else parent
+            for code, level, parent in connection.execute(
+                select(units.c.code, units.c.level, units.c.parent_code)
+            )
+        }
+        ministry = {
+            code: code if kind == "ministry" else parent
+            for code, kind, parent in connection.execute(
+                select(agencies.c.code, agencies.c.kind, agencies.c.parent_code)
+            )
+        }
+        return cls(province=province, ministry=ministry)
+
+
+def _codes(series: pd.Series, *, mapping: Mapping[str, str | None]) -> pd.Series:
+    return series.map(lambda code: None if code is None else mapping.get(code)).astype(object)
+
+
+def _frame(connection: Connection, query) -> pd.DataFrame:
+    result = connection.execute(query)
+    return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def _merge_cells(
+    connection: Connection,
+    *,
+    table: Table,
+    rows: pd.DataFrame,
+    keys: Sequence[str],
+    measures: dict[str, str],
+    dimensions: _Dimensions,
+) -> None:
+    """Combine the pair rows of ``table`` with ``rows`` (pair rows of the same snapshots, with
+    unit_code and agency_code): per snapshot, cell and key, the sum (or the maximum) of both.
+    Counts that combine to nothing (no fact left) leave no row, as in a rebuild. The province
+    and agency rows of those snapshots are then summed again from the pair rows, and the
+    snapshots' rows (of the parts in ``rows``, for the freshness summary) are written anew."""
+    if rows.empty:
+        return
+    snapshots = sorted({int(identifier) for identifier in rows["snapshot_id"]})
+    only = [table.c.part.in_(sorted(set(rows["part"])))] if "part" in keys else []
+    stored = _frame(
+        connection,
+        select(
+            table.c.snapshot_id,
+            table.c.org_unit_code.label("unit_code"),
+            table.c.agency_code,
+            *[table.c[name] for name in [*keys, *measures]],
+        ).where(table.c.snapshot_id.in_(snapshots), table.c.grain == PAIR, *only),
+    )
+    both = pd.concat([_typed(stored, table=table), _typed(rows, table=table)], ignore_index=True)
+    cell = ["snapshot_id", "unit_code", "agency_code"]
+    pairs = both.groupby([*cell, *keys], dropna=False, sort=False).agg(measures).reset_index()
+    if all(how == "sum" for how in measures.values()):
+        # Each fact counts once in one of the measures: a zero total is no fact at all.
+        pairs = pairs[pairs[list(measures)].sum(axis=1) > 0]
+    pairs = pairs.rename(columns={"unit_code": "org_unit_code"}).assign(
+        grain=PAIR,
+        province_code=lambda frame: _codes(frame["org_unit_code"], mapping=dimensions.province),
+        ministry_code=lambda frame: _codes(frame["agency_code"], mapping=dimensions.ministry),
+    )
+    grains = [pairs]
+    for grain, kept in ((PROVINCE, ["province_code"]), (AGENCY, ["agency_code", "ministry_code"])):
+        summed = pairs.groupby(["snapshot_id", *kept, *keys], dropna=False, sort=False)
+        grains.append(summed.agg(measures).reset_index().assign(grain=grain))
+    written = pd.concat(grains, ignore_index=True)
+    for name in ("org_unit_code", "province_code", "agency_code", "ministry_code"):
+        written[name] = written[name].astype(object).where(written[name].notna(), None)
+    connection.execute(delete(table).where(table.c.snapshot_id.in_(snapshots), *only))
+    bulk_insert(connection, table=table, frame=written[[column.name for column in table.columns]])
+
+
+def _typed(frame: pd.DataFrame, *, table: Table) -> pd.DataFrame:
+    """Dates as timestamps and codes as objects, however they came (database or pandas), so
+    that equal keys group together."""
+    typed = frame.copy()
+    for name in typed.columns:
+        column = table.c.get("org_unit_code" if name == "unit_code" else name)
+        if column is not None and isinstance(column.type, Date):
+            typed[name] = pd.to_datetime(typed[name].astype("string"), format="ISO8601")
+        elif column is not None and isinstance(column.type, String):
+            typed[name] = typed[name].astype(object).where(typed[name].notna(), None)
+    return typed
+
+
+def _merge_overdue(
+    connection: Connection, *, rows: pd.DataFrame, snapshots: Collection[int]
+) -> None:
+    """The overdue lists: every stored row a change replaced leaves the lists of
+    ``snapshots``; the rows written join the lists they are overdue in."""
+    table = schema.summary_overdue_tasks
+    gone = rows.loc[rows[_SIGN] < 0, ["task_code"]].drop_duplicates()
+    if not gone.empty and snapshots:
+        with _scratch(
+            connection, name="summary_gone", like=table, columns=["task_code"], rows=gone
+        ) as codes:
+            connection.execute(
+                delete(table).where(
+                    table.c.snapshot_id.in_(sorted(snapshots)),
+                    table.c.task_code.in_(select(codes.c.task_code)),
+                )
+            )
+    added = rows.loc[rows[_SIGN] > 0, ["snapshot_id", "due_on", "task_code"]]
+    bulk_insert(connection, table=table, frame=added)
+
+
+def _apply_task_changes(
+    connection: Connection,
+    *,
+    family: _Family,
+    changes: Mapping[str, pd.DataFrame],
+    snapshots: Collection[int],
+) -> None:
+    """Add ``changes`` (``_task_changes``) to ``family``'s summaries of ``snapshots`` (built,
+    and kept from before the import) instead of rebuilding them."""
+    found = {
+        name: rows[rows["snapshot_id"].isin(list(snapshots))] for name, rows in changes.items()
+    }
+    dimensions = _Dimensions.read(connection)
+    if family.build is _build_tasks:
+        _merge_cells(
+            connection,
+            table=schema.summary_tasks,
+            rows=found["summary_tasks"],
+            keys=["due_on"],
+            measures={**_TIMELINESS, "open_tasks": "sum"},
+            dimensions=dimensions,
+        )
+        _merge_cells(
+            connection,
+            table=schema.summary_task_months,
+            rows=found["summary_task_months"],
+            keys=["month"],
+            measures=_TIMELINESS,
+            dimensions=dimensions,
+        )
+        _merge_overdue(connection, rows=found["summary_overdue_tasks"], snapshots=snapshots)
+    elif family.build is _build_open_tasks:
+        _merge_cells(
+            connection,
+            table=schema.summary_open_tasks,
+            rows=found["summary_open_tasks"],
+            keys=[],
+            measures={"open_tasks": "sum", "overdue_tasks": "sum"},
+            dimensions=dimensions,
+        )
+    elif family.build is _build_newest:
+        # Only rows added: the newest date can only move later, to one of theirs.
+        _merge_cells(
+            connection,
+            table=schema.summary_newest,
+            rows=found["summary_newest"],
+            keys=["part"],
+            measures={"newest": "max"},
+            dimensions=dimensions,
+        )
+
+
+def _applies(family: _Family, *, changes: TaskChanges | None) -> bool:
+    """Whether ``changes`` can be added to ``family``'s kept snapshots (else: rebuilt)."""
+    if changes is None:
+        return False
+    if family.build is _build_newest:
+        return not changes.removes
+    return family.build in (_build_tasks, _build_open_tasks)
 
 
 class ImportRefresh:
     """Keeps the summaries in line with one import, inside its transaction.
 
-    Call ``before_write`` with every chunk of valid rows before writing it (it notes the years
-    the chunk's stored rows had: an update may move a row out of its year), and
-    ``after_writes`` once, after the last chunk and before the commit (not for a dry run).
-    Both on the connection that writes.
+    The writer calls ``note`` with the ``tracked`` columns of the rows it writes (``sign``
+    +1: inserted, or changed in a tracked column, as written) and of the stored rows those
+    changes replace (-1, as they were), or ``lost`` when it cannot tell them. Call
+    ``after_writes`` once, after the last chunk and before the commit (not for a dry run), on
+    the connection that writes. The tasks' counts are then brought in line by adding what the
+    changed rows add and taking away what the replaced rows gave; other summaries are rebuilt
+    for the years (or everything) the rows reach.
     """
 
     def __init__(self, *, table: str) -> None:
         self.table = table
-        self.years: set[int] = set()
+        self.tracked: tuple[str, ...] = TRACKED.get(table, ())
+        self.parts: list[pd.DataFrame] = []
+        self.known = table in TRACKED
 
-    def before_write(self, connection: Connection, *, rows: pd.DataFrame) -> None:
-        self.years |= _years_of_stored(connection, table=self.table, rows=rows)
-        self.years |= _years_of_rows(table=self.table, rows=rows)
+    def note(self, *, rows: pd.DataFrame, sign: int) -> None:
+        if self.known and not rows.empty:
+            self.parts.append(rows[list(self.tracked)].assign(**{_SIGN: sign}))
+
+    def lost(self) -> None:
+        """The writer cannot tell which rows changed: rebuild whatever the table reaches."""
+        self.known = False
 
     def after_writes(self, connection: Connection) -> None:
-        # Only tasks and survey responses are summarised by year; any other table's rows may
-        # reach every snapshot.
-        years = self.years if self.table in _YEAR_COLUMNS else None
-        refresh(connection, changed={self.table}, years=years)
+        if not self.known:
+            refresh(connection, changed={self.table}, years=None)
+            return
+        changes = _changes_frame(table=self.table, parts=self.parts)
+        if changes.empty:
+            return  # nothing any summary reads has changed
+        years = {int(year) for year in changes[_YEAR_COLUMNS[self.table]].dt.year.dropna()}
+        found = TaskChanges(rows=changes) if self.table == "tasks" else None
+        refresh(connection, changed={self.table}, years=years, changes=found)

@@ -237,8 +237,11 @@ def _merge_groups(*, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         present = [frame[name] for frame in aligned if name in frame.columns]
         if not present:
             continue
-        names = present[0]
-        for more in present[1:]:
+        # An empty input's name column holds no text at all (float NaN): filling from it, or
+        # into it, would mix dtypes.
+        named = [names for names in present if names.notna().any()] or present[:1]
+        names = named[0]
+        for more in named[1:]:
             names = names.fillna(more)
         columns[name] = names
     for frame in aligned:

@@ -136,13 +136,13 @@ def summaries_switched(*, on: bool) -> Iterator[None]:
     if on or refresh is None:
         yield
         return
-    saved = (refresh.before_write, refresh.after_writes)
-    refresh.before_write = lambda _self, _connection, *, rows: None
+    saved = (refresh.note, refresh.after_writes)
+    refresh.note = lambda _self, *, rows, sign: None
     refresh.after_writes = lambda _self, _connection: None
     try:
         yield
     finally:
-        refresh.before_write, refresh.after_writes = saved
+        refresh.note, refresh.after_writes = saved
 
 
 def bench_backend(

@@ -339,7 +339,7 @@ class _Writing:
         if self.writer is None:
             names = [name for name in rows.columns if name != ROW]
             self.writer = self.transaction.submit(
-                partial(_table_writer, rules=self.rules, names=names)
+                partial(_table_writer, rules=self.rules, names=names, changes=self.summaries)
             )
         writer = self.writer
         self.pending.append(
@@ -364,8 +364,7 @@ class _Writing:
             self.transaction.submit(self.summaries.after_writes).result()
         return counts
 
-    def _write(self, connection: Connection, writer: Future[TableWriter], rows: pd.DataFrame):
-        self.summaries.before_write(connection, rows=rows)  # the years the rows leave, if any
+    def _write(self, _connection: Connection, writer: Future[TableWriter], rows: pd.DataFrame):
         writer.result().write(rows)
 
     def _report(self, *, wait: bool) -> None:
@@ -382,8 +381,15 @@ class _Writing:
             self.progress(self.share(), f"Writing into {table}: {self.written:,} of {self.total:,}")
 
 
-def _table_writer(connection: Connection, *, rules: TableRules, names: list[str]) -> TableWriter:
-    return TableWriter(connection, rules=rules, names=names)
+def _table_writer(
+    connection: Connection,
+    *,
+    rules: TableRules,
+    names: list[str],
+    changes: summary.ImportRefresh,
+) -> TableWriter:
+    # The writer tells the summaries which rows it changes (what they were and are).
+    return TableWriter(connection, rules=rules, names=names, changes=changes)
 
 
 def _failed(

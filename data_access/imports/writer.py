@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import pandas as pd
 import pyarrow
@@ -68,6 +68,19 @@ _T = TypeVar("_T")
 # thousand rows runs several times faster with room for the indexes' pages.
 _SQLITE_IMPORT_CACHE_KIB = 262_144
 _POSTGRESQL_IMPORT_WORK_MEM = "64MB"
+
+
+class ChangeListener(Protocol):
+    """Hears which rows a write changes, in the columns it tracks (the pre-aggregated
+    summaries, ``summary.ImportRefresh``): rows inserted or changed in a tracked column as
+    written (``sign`` +1) and the stored rows those changes replace as they were (-1)."""
+
+    tracked: Sequence[str]
+
+    def note(self, *, rows: pd.DataFrame, sign: int) -> None: ...
+
+    def lost(self) -> None:
+        """The writer cannot tell (a tracked column neither in the file nor defaulted)."""
 
 
 class MissingReferenceError(RuntimeError):
@@ -272,6 +285,7 @@ class TableWriter:
         rules: TableRules,
         names: Sequence[str],
         set_based_checks: bool = True,
+        changes: ChangeListener | None = None,
     ) -> None:
         self.connection = connection
         self.rules = rules
@@ -298,6 +312,10 @@ class TableWriter:
         self.referenced: dict[str, set[str]] = {
             rule.name: set() for rule in rules.columns if rule.references and rule.name in names
         }
+        self.changes = changes
+        if changes is not None and not set(changes.tracked) <= set(self.staging.c.keys()):
+            changes.lost()
+            self.changes = None
 
     def write(self, rows: pd.DataFrame) -> None:
         """Insert or update ``rows`` (validated; a ``_row`` column is ignored)."""
@@ -329,6 +347,8 @@ class TableWriter:
             savepoint.rollback()
             return False
         savepoint.commit()
+        if self.changes is not None:
+            self.changes.note(rows=chunk, sign=1)
         self.counts.inserted += len(chunk)
         link = self.rules.agency
         if link is not None:
@@ -342,12 +362,68 @@ class TableWriter:
         _copy(connection, dialect=self.dialect, table=staging, frame=chunk)
         found = connection.execute(_counting_query(rules=rules, staging=staging, names=self.names))
         changes = _add_counts(counts=self.counts, result=found.mappings().all())
+        if changes and self.changes is not None:
+            self._note_changes()
         if changes:
             connection.execute(
                 _upsert_statement(
                     insert=self.dialect.insert, rules=rules, staging=staging, names=self.names
                 )
             )
+
+    def _note_changes(self) -> None:
+        """Tell the listener, before the upsert, which staged rows are new or change a tracked
+        column (as they will be) and what those stored rows were."""
+        assert self.changes is not None
+        tracked = list(self.changes.tracked)
+        result = self.connection.execute(
+            _tracked_changes_query(
+                rules=self.rules, staging=self.staging, names=self.names, tracked=tracked
+            )
+        )
+        found = pd.DataFrame(result.all(), columns=list(result.keys()))
+        if found.empty:
+            return
+        written = found[[f"new_{name}" for name in tracked]]
+        self.changes.note(rows=written.set_axis(tracked, axis=1), sign=1)
+        stored = found.loc[found["stored"].astype(bool), [f"old_{name}" for name in tracked]]
+        if not stored.empty:
+            self.changes.note(rows=stored.set_axis(tracked, axis=1), sign=-1)
+
+
+def _tracked_changes_query(
+    *, rules: TableRules, staging: Table, names: Sequence[str], tracked: Sequence[str]
+):
+    """Staged rows that are new or differ from the stored row in a ``tracked`` column: each
+    tracked column as the row will be (``new_``: a column left out of the file keeps its
+    stored value on update) and as it is stored (``old_``), and whether a row is stored."""
+    target = rules.table
+    source = staging.outerjoin(
+        target, and_(*[target.c[name] == staging.c[name] for name in rules.key])
+    )
+    stored = target.c[rules.key[0]].is_not(None)
+    written = [
+        (
+            staging.c[name]
+            if name in names
+            else case((stored, target.c[name]), else_=staging.c[name])
+        ).label(f"new_{name}")
+        for name in tracked
+    ]
+    differs = _differs(
+        left=target.c,
+        right=staging.c,
+        names=[name for name in tracked if name in names and name not in rules.key],
+    )
+    return (
+        select(
+            *written,
+            *[target.c[name].label(f"old_{name}") for name in tracked],
+            case((stored, true()), else_=false()).label("stored"),
+        )
+        .select_from(source)
+        .where(or_(~stored, differs))
+    )
 
 
 def _insert_defaults(*, rules: TableRules, names: Sequence[str]) -> dict[str, object] | None:
