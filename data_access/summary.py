@@ -1372,7 +1372,40 @@ class _Dimensions:
 
 
 def _codes(series: pd.Series, *, mapping: Mapping[str, str | None]) -> pd.Series:
-    return series.map(lambda code: None if code is None else mapping.get(code)).astype(object)
+    found = series.map(dict(mapping))
+    return found.astype(object).where(found.notna(), None)
+
+
+def _write_rows(connection: Connection, *, table: Table, frame: pd.DataFrame) -> None:
+    """Every row of ``frame`` (all of ``table``'s columns: dates as timestamps, codes as text
+    or None, counts as integers) into ``table``: COPY on PostgreSQL, executemany on SQLite.
+    Converted a column at a time: the summary rows an import rewrites run to a million."""
+    if frame.empty:
+        return
+    columns = []
+    for column in table.columns:
+        values = frame[column.name]
+        if isinstance(column.type, Date):
+            text = values.dt.strftime("%Y-%m-%d")
+            columns.append(text.astype(object).where(text.notna(), None).tolist())
+        elif pd.api.types.is_integer_dtype(values.dtype):
+            columns.append(values.tolist())
+        else:
+            columns.append(values.astype(object).where(values.notna(), None).tolist())
+    rows = list(zip(*columns, strict=True))
+    preparer = connection.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(column.name) for column in table.columns)
+    if connection.dialect.name == "postgresql":
+        statement = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN"
+        driver_connection = connection.connection.driver_connection
+        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    markers = ", ".join("?" for _ in table.columns)
+    connection.exec_driver_sql(
+        f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({markers})", rows
+    )
 
 
 def _frame(connection: Connection, query) -> pd.DataFrame:
@@ -1426,7 +1459,7 @@ def _merge_cells(
     for name in ("org_unit_code", "province_code", "agency_code", "ministry_code"):
         written[name] = written[name].astype(object).where(written[name].notna(), None)
     connection.execute(delete(table).where(table.c.snapshot_id.in_(snapshots), *only))
-    bulk_insert(connection, table=table, frame=written[[column.name for column in table.columns]])
+    _write_rows(connection, table=table, frame=written)
 
 
 def _typed(frame: pd.DataFrame, *, table: Table) -> pd.DataFrame:
@@ -1459,8 +1492,7 @@ def _merge_overdue(
                     table.c.task_code.in_(select(codes.c.task_code)),
                 )
             )
-    added = rows.loc[rows[_SIGN] > 0, ["snapshot_id", "due_on", "task_code"]]
-    bulk_insert(connection, table=table, frame=added)
+    _write_rows(connection, table=table, frame=rows.loc[rows[_SIGN] > 0])
 
 
 def _apply_task_changes(

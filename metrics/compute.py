@@ -39,41 +39,57 @@ def _require(*, frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
         raise ValueError(f"{what} frame lacks the columns {', '.join(missing)}")
 
 
-def _numbers(*, frame: pd.DataFrame, column: str) -> pd.Series:
+# The arithmetic below runs on NumPy arrays, not pandas Series: a group table has a few hundred
+# rows at most, where each pandas operation costs tens of microseconds of overhead and a
+# scorecard makes hundreds of them; the arrays become columns once, in ``_extended``.
+
+
+def _numbers(*, frame: pd.DataFrame, column: str) -> np.ndarray:
+    values = frame[column]
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.to_numpy(dtype=float, na_value=np.nan)
     # Frames from an empty query arrive with object columns; arithmetic needs floats.
-    return pd.to_numeric(frame[column], errors="coerce").astype(float)
+    return pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
 
 
-def _as_counts(*, numbers: pd.Series) -> pd.Series:
+def _filled(*, numbers: np.ndarray) -> np.ndarray:
+    return np.where(np.isnan(numbers), 0.0, numbers)
+
+
+def _as_counts(*, numbers: np.ndarray) -> np.ndarray:
     # Whole counts read as 12, not 12.0, in tables; weighted or missing ones stay float.
-    whole = numbers.notna().all() and bool((numbers % 1 == 0).all())
+    whole = not np.isnan(numbers).any() and bool((numbers % 1 == 0).all())
     return numbers.astype("int64") if whole else numbers
 
 
-def _percent(*, numerator: pd.Series, denominator: pd.Series) -> pd.Series:
-    safe = denominator.where(denominator > 0)
+def _percent(*, numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    safe = np.where(denominator > 0, denominator, np.nan)
     return numerator / safe * _PERCENT
 
 
-def _statuses(*, metric_key: str, values: pd.Series, samples: pd.Series) -> pd.Series:
+def _statuses(
+    *, metric_key: str, values: np.ndarray, samples: np.ndarray, index: pd.Index
+) -> pd.Series:
     definition = METRICS[metric_key]
     return pd.Series(
         [
             classify(definition=definition, value=value, sample=sample).value
-            for value, sample in zip(values, samples, strict=True)
+            for value, sample in zip(values.tolist(), samples.tolist(), strict=True)
         ],
-        index=values.index,
+        index=index,
         dtype=object,
     )
 
 
 def _status_columns(
-    *, metric_key: str, values: pd.Series, samples: pd.Series
-) -> dict[str, pd.Series]:
+    *, metric_key: str, values: np.ndarray, samples: np.ndarray, index: pd.Index
+) -> dict[str, object]:
     return {
         metric_key: values,
         f"{metric_key}_sample": _as_counts(numbers=samples),
-        f"{metric_key}_status": _statuses(metric_key=metric_key, values=values, samples=samples),
+        f"{metric_key}_status": _statuses(
+            metric_key=metric_key, values=values, samples=samples, index=index
+        ),
     }
 
 
@@ -114,11 +130,13 @@ def task_timeliness(*, tasks: pd.DataFrame) -> pd.DataFrame:
             "open": _as_counts(numbers=still_open),
             "total": _as_counts(numbers=completed + still_open),
             **_status_columns(
+                index=frame.index,
                 metric_key="on_time_rate",
                 values=_percent(numerator=count["early"] + count["on_time"], denominator=completed),
                 samples=completed,
             ),
             **_status_columns(
+                index=frame.index,
                 metric_key="overdue_share",
                 values=_percent(numerator=count["overdue"], denominator=still_open),
                 samples=still_open,
@@ -141,10 +159,13 @@ def plan_execution(*, plans: pd.DataFrame) -> pd.DataFrame:
     frame = _start(frame=plans)
     weight_due = _numbers(frame=frame, column="weight_due")
     # weighted_progress is Σ weight × percent, so dividing by Σ weight is already a percentage.
-    execution = _numbers(frame=frame, column="weighted_progress") / weight_due.where(weight_due > 0)
+    execution = _numbers(frame=frame, column="weighted_progress") / np.where(
+        weight_due > 0, weight_due, np.nan
+    )
     return _extended(
         frame=frame,
         columns=_status_columns(
+            index=frame.index,
             metric_key="plan_execution",
             values=execution,
             samples=_numbers(frame=frame, column="items_due"),
@@ -162,29 +183,29 @@ def self_rating(*, ratings: pd.DataFrame) -> pd.DataFrame:
     intervals = [
         mean_interval(count=n, total=total, total_of_squares=squares, confidence=CONFIDENCE_LEVEL)
         for n, total, squares in zip(
-            count.fillna(0),
-            _numbers(frame=frame, column="score_sum"),
-            _numbers(frame=frame, column="score_sq_sum"),
+            _filled(numbers=count).tolist(),
+            _numbers(frame=frame, column="score_sum").tolist(),
+            _numbers(frame=frame, column="score_sq_sum").tolist(),
             strict=True,
         )
     ]
-    mean, sd, low, high = _columns(rows=intervals, width=4, index=frame.index)
+    mean, sd, low, high = _columns(rows=intervals, width=4)
     return _extended(
         frame=frame,
         columns={
             "self_rating": mean,
             "self_rating_sd": sd,
             # Scores lie in 0–100, so the mean does too; the t interval alone can overshoot.
-            "self_rating_low": low.clip(lower=0, upper=_PERCENT),
-            "self_rating_high": high.clip(lower=0, upper=_PERCENT),
+            "self_rating_low": np.clip(low, 0, _PERCENT),
+            "self_rating_high": np.clip(high, 0, _PERCENT),
             "self_rating_sample": _as_counts(numbers=count),
         },
     )
 
 
-def _columns(*, rows: Sequence[tuple[float, ...]], width: int, index: pd.Index) -> list[pd.Series]:
+def _columns(*, rows: Sequence[tuple[float, ...]], width: int) -> list[np.ndarray]:
     array = np.asarray(rows, dtype=float).reshape(len(rows), width)
-    return [pd.Series(array[:, position], index=index) for position in range(width)]
+    return [array[:, position] for position in range(width)]
 
 
 def satisfaction(*, satisfaction: pd.DataFrame) -> pd.DataFrame:
@@ -196,13 +217,16 @@ def satisfaction(*, satisfaction: pd.DataFrame) -> pd.DataFrame:
     satisfied = _numbers(frame=frame, column="satisfied")
     intervals = [
         wilson_interval(successes=hits, trials=trials, confidence=CONFIDENCE_LEVEL)
-        for hits, trials in zip(satisfied.fillna(0), responses.fillna(0), strict=True)
+        for hits, trials in zip(
+            _filled(numbers=satisfied).tolist(), _filled(numbers=responses).tolist(), strict=True
+        )
     ]
-    low, high = _columns(rows=intervals, width=2, index=frame.index)
+    low, high = _columns(rows=intervals, width=2)
     return _extended(
         frame=frame,
         columns={
             **_status_columns(
+                index=frame.index,
                 metric_key="satisfaction",
                 values=_percent(numerator=satisfied, denominator=responses),
                 samples=responses,
@@ -230,25 +254,26 @@ def _merge_groups(*, frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         order += [column for column in frame.columns if column not in order]
     # One reindex per frame instead of a merge per pair: a scorecard joins up to six frames,
     # and pandas' merge costs milliseconds each even on a few hundred rows.
-    codes = pd.Index(sorted(set().union(*(frame["group_code"] for frame in frames))))
+    codes = pd.Index(
+        sorted(set().union(*(frame["group_code"] for frame in frames))), name="group_code"
+    )
     aligned = [frame.set_index("group_code").reindex(codes) for frame in frames]
-    columns: dict[str, pd.Series] = {}
+    names: dict[str, pd.Series] = {}
     for name in GROUP_COLUMNS[1:]:
         present = [frame[name] for frame in aligned if name in frame.columns]
         if not present:
             continue
         # An empty input's name column holds no text at all (float NaN): filling from it, or
         # into it, would mix dtypes.
-        named = [names for names in present if names.notna().any()] or present[:1]
-        names = named[0]
+        named = [column for column in present if column.notna().any()] or present[:1]
+        names[name] = named[0]
         for more in named[1:]:
-            names = names.fillna(more)
-        columns[name] = names
-    for frame in aligned:
-        for column in frame.columns:
-            if column not in GROUP_COLUMNS:
-                columns[column] = frame[column]
-    result = pd.DataFrame(columns, index=codes).rename_axis("group_code").reset_index()
+            names[name] = names[name].fillna(more)
+    values = [
+        frame.drop(columns=[c for c in GROUP_COLUMNS if c in frame.columns]) for frame in aligned
+    ]
+    result = pd.concat([pd.DataFrame(names, index=codes), *values], axis="columns")
+    result = result.reset_index()
     return result[order]
 
 
@@ -263,40 +288,41 @@ def satisfaction_gap(*, ratings: pd.DataFrame, satisfaction: pd.DataFrame) -> pd
     rated = self_rating(ratings=ratings)
     surveyed = _satisfaction(satisfaction=satisfaction)
     frame = _merge_groups(frames=[rated, surveyed])
+    mean = _numbers(frame=frame, column="self_rating")
+    share = _numbers(frame=frame, column="satisfaction")
+    ratings_counted = _filled(numbers=_numbers(frame=frame, column="self_rating_sample"))
+    responses_counted = _filled(numbers=_numbers(frame=frame, column="satisfaction_sample"))
     tests = [
         gap_above_norm_test(
-            rating_mean=mean,
+            rating_mean=rating_mean,
             rating_sd=sd,
             rating_count=count,
-            satisfied_share=share / _PERCENT,
+            satisfied_share=satisfied / _PERCENT,
             responses=responses,
             norm=GAP_NORM_POINTS,
             confidence=CONFIDENCE_LEVEL,
         )
-        for mean, sd, count, share, responses in zip(
-            frame["self_rating"],
-            frame["self_rating_sd"],
-            frame["self_rating_sample"].fillna(0),
-            frame["satisfaction"],
-            frame["satisfaction_sample"].fillna(0),
+        for rating_mean, sd, count, satisfied, responses in zip(
+            mean.tolist(),
+            _numbers(frame=frame, column="self_rating_sd").tolist(),
+            ratings_counted.tolist(),
+            share.tolist(),
+            responses_counted.tolist(),
             strict=True,
         )
     ]
-    gap = frame["self_rating"] - frame["satisfaction"]
-    both_sides = pd.concat(
-        [frame["self_rating_sample"], frame["satisfaction_sample"]], axis="columns"
-    )
     return _extended(
         frame=frame,
         columns={
             **_status_columns(
-                metric_key="gap", values=gap, samples=both_sides.fillna(0).min(axis="columns")
+                index=frame.index,
+                metric_key="gap",
+                values=mean - share,
+                samples=np.minimum(ratings_counted, responses_counted),
             ),
-            "gap_low": pd.Series([test.low for test in tests], index=frame.index, dtype=float),
-            "gap_high": pd.Series([test.high for test in tests], index=frame.index, dtype=float),
-            "gap_p_value": pd.Series(
-                [test.p_value for test in tests], index=frame.index, dtype=float
-            ),
+            "gap_low": np.array([test.low for test in tests], dtype=float),
+            "gap_high": np.array([test.high for test in tests], dtype=float),
+            "gap_p_value": np.array([test.p_value for test in tests], dtype=float),
             "gap_significantly_above_norm": pd.Series(
                 pd.array([test.significantly_above for test in tests], dtype="boolean"),
                 index=frame.index,
@@ -324,6 +350,7 @@ def online_services(*, services: pd.DataFrame) -> pd.DataFrame:
         frame=frame,
         columns={
             **_status_columns(
+                index=frame.index,
                 metric_key="online_share",
                 values=_percent(
                     numerator=number["online_applications"], denominator=number["applications"]
@@ -350,6 +377,7 @@ def commune_coverage(*, readiness: pd.DataFrame) -> pd.DataFrame:
     return _extended(
         frame=frame,
         columns=_status_columns(
+            index=frame.index,
             metric_key="commune_coverage",
             values=_percent(
                 numerator=_numbers(frame=frame, column="communes_green"), denominator=checked
