@@ -18,10 +18,13 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
+    Float,
+    Integer,
     Select,
     Subquery,
     and_,
     case,
+    cast,
     func,
     literal,
     or_,
@@ -384,52 +387,117 @@ def plan_progress_at_dates(
 def _summarised_progress_at_dates(
     *, connection: Connection, filters: Filters, group_by: GroupBy, dates: Sequence[date]
 ) -> pd.DataFrame:
-    """Every plan item of the period at every date, with the progress row in force then."""
+    """Every plan item of the period at every date, with the progress row in force then.
+
+    Joining each item to each date and looking its progress up (items x dates index searches)
+    took most of the Outlook's time. Instead, every date an item or progress row carries is
+    first replaced by the first of ``dates`` on or after it (its *bucket*: ``d <= moment``
+    exactly when ``bucket(d) <= moment``), the rows are summed per group and bucket, and only
+    those sums meet the dates.
+    """
     items, plans, timeline = schema.plan_items, schema.plans, schema.summary_item_progress
+    ordered = sorted(set(dates))
     moments = union_all(
-        *[select(literal(moment, Date).label("moment")) for moment in sorted(set(dates))]
+        *[select(literal(moment, Date).label("moment")) for moment in ordered]
     ).subquery("moments")
     moment = moments.c.moment
-    source = (
-        items.join(plans, plans.c.code == items.c.plan_code)
-        .join(moments, true())
-        .outerjoin(
-            timeline,
-            and_(
-                timeline.c.plan_item_code == items.c.code,
-                timeline.c.valid_from <= moment,
-                or_(timeline.c.valid_to.is_(None), timeline.c.valid_to > moment),
-            ),
-        )
-    )
-    fact = _plan_fact(source=source)
-    progress = func.coalesce(timeline.c.progress, 0)
-    is_due = items.c.due_date <= moment
+    in_period = [
+        items.c.due_date >= filters.period_start,
+        items.c.due_date <= filters.period_end,
+    ]
+
+    # Items: how many, and what weight, fall due by each date.
+    fact = _plan_fact(source=items.join(plans, plans.c.code == items.c.plan_code))
     group = _group_expression(fact=fact, group_by=group_by)
-    query = (
+    due = _bucket(column=items.c.due_date, moments=ordered).label("due")
+    by_due = (
         select(
             group,
-            moment.label("date"),
-            _count_if(is_due, "items_due"),
-            _count_if(~is_due, "items_not_due"),
-            func.coalesce(func.sum(case((is_due, items.c.weight), else_=0)), 0).label("weight_due"),
-            func.coalesce(func.sum(case((is_due, items.c.weight * progress), else_=0)), 0).label(
-                "weighted_progress"
-            ),
+            due,
+            func.count().label("item_count"),
+            func.coalesce(func.sum(items.c.weight), 0).label("weight"),
         )
         .select_from(fact.source)
-        .where(
-            items.c.due_date >= filters.period_start,
-            items.c.due_date <= filters.period_end,
-            *_scope_conditions(fact=fact, filters=filters),
+        .where(*in_period, *_scope_conditions(fact=fact, filters=filters))
+        .group_by(group, due)
+        .subquery("by_due")
+    )
+    is_due = and_(by_due.c.due.is_not(None), by_due.c.due <= moment)
+    counts = select(
+        by_due.c.group_code,
+        moment.label("date"),
+        func.sum(case((is_due, by_due.c.item_count), else_=0)).label("items_due"),
+        func.sum(case((is_due, 0), else_=by_due.c.item_count)).label("items_not_due"),
+        func.sum(case((is_due, by_due.c.weight), else_=0)).label("weight_due"),
+        literal(0.0).label("weighted_progress"),
+    ).select_from(by_due.join(moments, true()))
+
+    # Progress rows: weight x progress of the due items they are in force for at each date.
+    fact = _plan_fact(
+        source=timeline.join(items, items.c.code == timeline.c.plan_item_code).join(
+            plans, plans.c.code == items.c.plan_code
         )
-        .group_by(group, moment)
-        .order_by(moment, group)
+    )
+    group = _group_expression(fact=fact, group_by=group_by)
+    valid_from = _bucket(column=timeline.c.valid_from, moments=ordered).label("valid_from")
+    valid_to = _bucket(column=timeline.c.valid_to, moments=ordered).label("valid_to")
+    due = _bucket(column=items.c.due_date, moments=ordered).label("due")
+    by_segment = (
+        select(
+            group,
+            valid_from,
+            valid_to,
+            due,
+            func.sum(items.c.weight * timeline.c.progress).label("weighted_progress"),
+        )
+        .select_from(fact.source)
+        .where(*in_period, *_scope_conditions(fact=fact, filters=filters))
+        .group_by(group, valid_from, valid_to, due)
+        .subquery("by_segment")
+    )
+    # A missing valid_to bucket is a row still in force, or one ending after the last date.
+    in_force = and_(
+        by_segment.c.due.is_not(None),
+        by_segment.c.due <= moment,
+        by_segment.c.valid_from.is_not(None),
+        by_segment.c.valid_from <= moment,
+        or_(by_segment.c.valid_to.is_(None), by_segment.c.valid_to > moment),
+    )
+    progress = (
+        select(
+            by_segment.c.group_code,
+            moment.label("date"),
+            literal(0).label("items_due"),
+            literal(0).label("items_not_due"),
+            literal(0.0).label("weight_due"),
+            case((in_force, by_segment.c.weighted_progress), else_=0).label("weighted_progress"),
+        )
+        .select_from(by_segment.join(moments, true()))
+        .where(in_force)
+    )
+    both = union_all(counts.group_by(by_due.c.group_code, moment), progress).subquery("both")
+    query = (
+        select(
+            both.c.group_code,
+            both.c.date,
+            # sum() of a bigint is a numeric in PostgreSQL: counts are cast back to integers.
+            cast(func.sum(both.c.items_due), Integer).label("items_due"),
+            cast(func.sum(both.c.items_not_due), Integer).label("items_not_due"),
+            cast(func.sum(both.c.weight_due), Float).label("weight_due"),
+            cast(func.sum(both.c.weighted_progress), Float).label("weighted_progress"),
+        )
+        .group_by(both.c.group_code, both.c.date)
+        .order_by(both.c.date, both.c.group_code)
     )
     frame = _frame_of(connection, query)
     if frame.empty:
         return frame
     return _with_names(connection=connection, frame=frame, group_by=group_by)
+
+
+def _bucket(*, column: ColumnElement, moments: Sequence[date]) -> ColumnElement:
+    """The first of ``moments`` (sorted) on or after ``column``; NULL after the last or for NULL."""
+    return case(*[(column <= literal(moment, Date), literal(moment, Date)) for moment in moments])
 
 
 def open_plan_items(
