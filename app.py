@@ -11,6 +11,7 @@ from data_access.accounts import User
 from data_access.filters import Filters
 from data_access.scope import Role, Scope
 from metrics.i18n import LANGUAGES
+from pages import warmup
 from pages.auth import current_user, sign_in_page, sign_out_control
 from pages.common import (
     FILTERS_KEY,
@@ -26,6 +27,7 @@ from pages.common import (
 )
 
 st.set_page_config(page_title="Oversight dashboard", page_icon="🚦", layout="wide")
+warmup.start()
 
 LANGUAGE_NAMES = {"mn": "Монгол", "en": "English"}
 
