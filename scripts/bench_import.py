@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/bench_import.py [--rows 200000] [--repeat 3]
         [--backends sqlite,postgresql] [--summaries both|on|off] [--chunk-rows N]
+        [--cells random|demo]
 
 Builds the default demo dataset (220,000 tasks) once per backend, writes a CSV of ROWS new tasks
 naming the demo's agencies, staff, units and plan items, and times the whole import as
@@ -59,8 +60,14 @@ RESULTS = ROOT / "bench-results"
 SCENARIOS = ("new", "again", "changed")
 
 
-def tasks_file(*, url: str, rows: int, title: str) -> bytes:
-    """``rows`` new control cards of 2025 naming the database's own reference codes."""
+def tasks_file(*, url: str, rows: int, title: str, cells: str = "random") -> bytes:
+    """``rows`` new control cards of 2025 naming the database's own reference codes.
+
+    ``cells``: "random" gives each card any unit and any civil servant (with the agency), so
+    the cards fall into tens of thousands of unit x agency cells the demo never had (and the
+    summaries, kept per cell, grow several times over); "demo" takes the civil servant,
+    agency and unit of one of the demo's own cards, so they fall into the cells an agency
+    already works in."""
     with get_engine(url).connect() as connection:
         staff = pd.DataFrame(
             connection.execute(select(schema.staff.c.code, schema.staff.c.agency_code)).all(),
@@ -68,8 +75,20 @@ def tasks_file(*, url: str, rows: int, title: str) -> bytes:
         )
         units = list(connection.execute(select(schema.org_units.c.code)).scalars())
         items = list(connection.execute(select(schema.plan_items.c.code)).scalars())
+        tasks = schema.tasks
+        stored = pd.DataFrame(
+            connection.execute(
+                select(tasks.c.staff_code, tasks.c.agency_code, tasks.c.org_unit_code)
+            ).all(),
+            columns=["code", "agency_code", "org_unit_code"],
+        )
     generator = np.random.default_rng(20241231)
     chosen = staff.iloc[generator.integers(0, len(staff), rows)].reset_index(drop=True)
+    unit_codes = np.asarray(units)[generator.integers(0, len(units), rows)]
+    if cells == "demo":
+        chosen = stored.iloc[generator.integers(0, len(stored), rows)].reset_index(drop=True)
+        unit_codes = chosen["org_unit_code"].fillna("").to_numpy()
+        chosen["code"] = chosen["code"].fillna("")
     issued = pd.Timestamp("2025-01-01") + pd.to_timedelta(generator.integers(0, 300, rows), "D")
     due = issued + pd.to_timedelta(generator.integers(1, 60, rows), "D")
     done = generator.random(rows) < 0.7
@@ -81,7 +100,7 @@ def tasks_file(*, url: str, rows: int, title: str) -> bytes:
             "title": title,
             "agency_code": chosen["agency_code"],
             "staff_code": chosen["code"],
-            "org_unit_code": np.asarray(units)[generator.integers(0, len(units), rows)],
+            "org_unit_code": unit_codes,
             "task_group": np.asarray(["economy", "social", "digital"])[
                 generator.integers(0, 3, rows)
             ],
@@ -153,9 +172,10 @@ def bench_backend(
     repeat: int,
     summaries: list[bool],
     chunk_rows: int,
+    cells: str,
 ) -> dict:
-    new = tasks_file(url=template_url, rows=rows, title="Benchmark task")
-    changed = tasks_file(url=template_url, rows=rows, title="Benchmark task, renamed")
+    new = tasks_file(url=template_url, rows=rows, title="Benchmark task", cells=cells)
+    changed = tasks_file(url=template_url, rows=rows, title="Benchmark task, renamed", cells=cells)
     files = {"new": new, "again": new, "changed": changed}
     # PostgreSQL copies a template database only when nobody is connected to it.
     get_engine(template_url).dispose()
@@ -190,7 +210,9 @@ def _setting(on: bool) -> str:
     return "with summary refresh" if on else "import alone"
 
 
-def sqlite_backend(*, rows: int, repeat: int, summaries: list[bool], chunk_rows: int) -> dict:
+def sqlite_backend(
+    *, rows: int, repeat: int, summaries: list[bool], chunk_rows: int, cells: str
+) -> dict:
     RESULTS.mkdir(exist_ok=True)
     template = RESULTS / "bench-import-template.sqlite3"
     template.unlink(missing_ok=True)
@@ -213,6 +235,7 @@ def sqlite_backend(*, rows: int, repeat: int, summaries: list[bool], chunk_rows:
             repeat=repeat,
             summaries=summaries,
             chunk_rows=chunk_rows,
+            cells=cells,
         )
     finally:
         for path in RESULTS.glob("bench-import-*.sqlite3*"):
@@ -220,7 +243,7 @@ def sqlite_backend(*, rows: int, repeat: int, summaries: list[bool], chunk_rows:
 
 
 def postgresql_backend(
-    *, rows: int, repeat: int, summaries: list[bool], chunk_rows: int
+    *, rows: int, repeat: int, summaries: list[bool], chunk_rows: int, cells: str
 ) -> dict | None:
     import psycopg
 
@@ -255,6 +278,7 @@ def postgresql_backend(
             repeat=repeat,
             summaries=summaries,
             chunk_rows=chunk_rows,
+            cells=cells,
         )
         with psycopg.connect(cluster.admin_dsn) as admin:
             figures["server"] = admin.execute("SHOW server_version").fetchone()[0]
@@ -270,6 +294,7 @@ def main() -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--summaries", choices=["both", "on", "off"], default="both")
     parser.add_argument("--chunk-rows", type=int, default=CHUNK_ROWS)
+    parser.add_argument("--cells", choices=["random", "demo"], default="random")
     arguments = parser.parse_args()
     summaries = {"both": [False, True], "on": [True], "off": [False]}[arguments.summaries]
     results = {
@@ -278,6 +303,7 @@ def main() -> int:
         "rows": arguments.rows,
         "repeat": arguments.repeat,
         "chunk_rows": arguments.chunk_rows,
+        "cells": arguments.cells,
         "load_average_before": os.getloadavg(),
         "backends": {},
     }
@@ -288,12 +314,14 @@ def main() -> int:
             repeat=arguments.repeat,
             summaries=summaries,
             chunk_rows=arguments.chunk_rows,
+            cells=arguments.cells,
         )
         if figures is not None:
             results["backends"][backend] = figures
     results["load_average_after"] = os.getloadavg()
     load = f"{results['load_average_before'][0]:.1f}/{results['load_average_after'][0]:.1f}"
-    print(f"Machine: {results['machine']}; {arguments.rows:,} task rows, median of "
+    print(f"Machine: {results['machine']}; {arguments.rows:,} task rows ({arguments.cells} "
+          f"cells), median of "
           f"{arguments.repeat}; load average before/after {load}\n")  # fmt: skip
     print("| backend | summaries | import | rows | seconds | rows/s | file checked at |")
     print("|---|---|---|---|---|---|---|")
@@ -307,7 +335,8 @@ def main() -> int:
                     f"{run['checked_at_share']:.0%} |"
                 )
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "bench-import.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    name = "bench-import.json" if arguments.cells == "random" else "bench-import-demo-cells.json"
+    (RESULTS / name).write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
 
 

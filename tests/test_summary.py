@@ -350,9 +350,12 @@ def test_a_refresh_after_writes_keeps_the_summaries_in_line(request, tmp_path_fa
     with get_engine(url).begin() as connection:
         rows = _task_rows(connection)
         refreshing = summary.ImportRefresh(table="tasks")
-        refreshing.before_write(connection, rows=pd.DataFrame(rows))
         tasks = schema.tasks
         for row in rows:
+            stored = connection.execute(select(tasks).where(tasks.c.code == row["code"]))
+            replaced = pd.DataFrame(stored.mappings().all())
+            refreshing.note(rows=replaced, sign=-1)
+            refreshing.note(rows=pd.DataFrame([row]), sign=1)
             connection.execute(delete(tasks).where(tasks.c.code == row["code"]))
             connection.execute(insert(tasks).values(**row))
         refreshing.after_writes(connection)
@@ -404,7 +407,7 @@ def test_a_refresh_after_other_writes_keeps_freshness_in_line(request, tmp_path_
     }  # fmt: skip
     with get_engine(url).begin() as connection:
         refreshing = summary.ImportRefresh(table="service_stats")
-        refreshing.before_write(connection, rows=pd.DataFrame([row]))
+        refreshing.note(rows=pd.DataFrame([row]), sign=1)
         connection.execute(insert(schema.service_stats).values(**row))
         refreshing.after_writes(connection)
     with get_engine(url).connect() as connection:
