@@ -71,5 +71,18 @@ def suppress_small_trend_cells(
 
 def is_suppressed(*, row: pd.Series, metric_key: str) -> bool:
     """Whether ``metric_key`` was blanked in this row of a suppressed frame."""
-    listed = row.get(SUPPRESSED_COLUMN)
+    return _listed(listed=row.get(SUPPRESSED_COLUMN), metric_key=metric_key)
+
+
+def suppressed_flags(*, frame: pd.DataFrame, metric_key: str) -> list[bool]:
+    """``is_suppressed`` for every row of ``frame``, in order."""
+    if SUPPRESSED_COLUMN not in frame.columns:
+        return [False] * len(frame)
+    return [
+        _listed(listed=listed, metric_key=metric_key)
+        for listed in frame[SUPPRESSED_COLUMN].tolist()
+    ]
+
+
+def _listed(*, listed: object, metric_key: str) -> bool:
     return isinstance(listed, str) and metric_key in listed.split(", ")

@@ -21,7 +21,7 @@ from data_access import accounts
 from data_access.accounts import AuditAction
 from data_access.db import get_engine
 from metrics.definitions import METRICS, Status
-from metrics.privacy import is_suppressed
+from metrics.privacy import suppressed_flags
 from pages.common import (
     USER_KEY,
     current_filters,
@@ -29,7 +29,7 @@ from pages.common import (
     format_value,
     language,
     reference_data,
-    shown_value,
+    shown_values,
     status_text,
     style_status_columns,
     t,
@@ -317,10 +317,9 @@ class PageTable:
         """An indicator's value under its label ("65.0 %"; a figure blanked for the press says
         so, see pages.common.shown_value), exported as the number; with ``status_header``, its
         traffic light in a column of its own."""
-        rows = [row for _, row in frame.iterrows()]
         self.column(
             METRICS[metric_key].label[language()],
-            shown=[shown_value(row=row, metric_key=metric_key) for row in rows],
+            shown=shown_values(frame=frame, metric_key=metric_key),
             export=_numbers(frame[metric_key]),
             number_format=ONE_DECIMAL,
         )
@@ -358,8 +357,10 @@ def _published_statuses(*, frame: pd.DataFrame, metric_key: str, statuses: list[
     """Status words for the files: a figure blanked for the press (too few observations) says
     so rather than "no data"."""
     return [
-        t("export.suppressed") if is_suppressed(row=row, metric_key=metric_key) else status
-        for (_, row), status in zip(frame.iterrows(), statuses, strict=True)
+        t("export.suppressed") if suppressed else status
+        for suppressed, status in zip(
+            suppressed_flags(frame=frame, metric_key=metric_key), statuses, strict=True
+        )
     ]
 
 

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from metrics.privacy import suppress_small_cells
+from metrics.privacy import is_suppressed, suppress_small_cells, suppressed_flags
 
 K = 10
 
@@ -46,3 +46,25 @@ def test_input_frame_is_left_untouched():
     frame = _frame(3)
     suppress_small_cells(frame=frame, k=K)
     assert frame.loc[0, "satisfaction"] == 55.0
+
+
+@pytest.mark.parametrize(
+    ("samples", "metric_key", "expected"),
+    [
+        ([K - 1, K, K + 1], "satisfaction", [True, False, False]),
+        ([K - 1, K, K + 1], "on_time_rate", [False, False, False]),
+        ([0, 3], "satisfaction", [True, True]),
+    ],
+)
+def test_suppressed_flags_give_each_rows_verdict(samples, metric_key, expected):
+    frame = suppress_small_cells(
+        frame=pd.concat([_frame(sample) for sample in samples], ignore_index=True), k=K
+    )
+    flags = suppressed_flags(frame=frame, metric_key=metric_key)
+    assert flags == expected
+    assert flags == [is_suppressed(row=row, metric_key=metric_key) for _, row in frame.iterrows()]
+
+
+def test_a_frame_never_suppressed_has_no_flags_raised():
+    frame = _frame(K - 1)
+    assert suppressed_flags(frame=frame, metric_key="satisfaction") == [False]
