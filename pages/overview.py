@@ -6,9 +6,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from data_access.filters import GroupBy
-from metrics.definitions import METRICS, PAPER_GREEN_RULE, STATUS_METRICS, STATUS_STYLES, Status
+from metrics.definitions import METRICS, STATUS_METRICS, STATUS_STYLES, Status
 from metrics.ranking import rank_worst
-from metrics.reality import paper_green_counts, reality_check_units
+from metrics.reality import paper_green_counts
 from pages.common import (
     AGENCY_PARTS,
     current_filters,
@@ -19,6 +19,7 @@ from pages.common import (
     metric_tile,
     monthly_trend,
     previous_period,
+    reality_units,
     scorecard,
     t,
 )
@@ -51,9 +52,7 @@ st.caption(t("overview.delta_note"))
 # The reality check reads the same two scorecards, so this count matches its page. It is an
 # internal check: shown only to the roles that may open that page.
 if may_open("pages/reality_check.py"):
-    paper_green = paper_green_counts(
-        units=reality_check_units(provinces=by_province, agencies=by_agency, rule=PAPER_GREEN_RULE)
-    )
+    paper_green = paper_green_counts(units=reality_units(url, filters))
     st.page_link(
         "pages/reality_check.py",
         label=t(

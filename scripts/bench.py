@@ -87,6 +87,7 @@ def page_calls(url: str) -> dict[str, list[Callable[[], object]]]:
             lambda: common.scorecard(url, f, GroupBy.PROVINCE),
             lambda: common.scorecard(url, f, GroupBy.AGENCY, common.AGENCY_PARTS),
             lambda: common.monthly_trend(url, f),
+            lambda: common.reality_units(url, f),
         ],
         "map": [
             *reference,
