@@ -41,9 +41,11 @@ clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
 
 # `make bench` measures the national scale; `make bench SCALE=default` another one. The data
-# benchmark builds the SQLite file the browser benchmark then reuses.
+# benchmark builds the SQLite file the browser benchmark then reuses; the browser benchmark on
+# PostgreSQL builds its own throwaway cluster.
 bench: BENCH_SCALE = $(if $(filter command line,$(origin SCALE)),$(SCALE),national)
 bench: $(VENV)/.dev
 	$(PY) scripts/bench.py --scale $(BENCH_SCALE) && \
 		$(PY) scripts/bench_browser.py --scale $(BENCH_SCALE) \
-		--database-url sqlite:///$(CURDIR)/bench-results/bench-$(BENCH_SCALE).sqlite3
+		--database-url sqlite:///$(CURDIR)/bench-results/bench-$(BENCH_SCALE).sqlite3 && \
+		$(PY) scripts/bench_browser.py --scale $(BENCH_SCALE) --backend postgresql
