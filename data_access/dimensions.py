@@ -19,12 +19,6 @@ from data_access.filters import Filters, GroupBy
 ALL = "all"
 NATIONAL = "_national"
 NONE = "_none"
-# Names of the groups that are no unit, agency or plan (Mongolian, English).
-SPECIAL_NAMES: dict[str, tuple[str, str]] = {
-    ALL: ("Бүгд", "All"),
-    NATIONAL: ("Улсын хэмжээнд (аймаггүй)", "National (no province)"),
-    NONE: ("Тодорхойгүй", "Not assigned"),
-}
 
 unit = schema.org_units.alias("unit")
 agency = schema.agencies.alias("agency")

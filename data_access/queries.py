@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from data_access import schema, summary
-from data_access.dimensions import SPECIAL_NAMES
+from data_access.dimensions import ALL, NATIONAL, NONE
 from data_access.dimensions import Fact as _Fact
 from data_access.dimensions import agency as _agency
 from data_access.dimensions import frame_of as _frame_of
@@ -101,7 +101,11 @@ def _names_query(group_by: GroupBy) -> Select | None:
     return query
 
 
-_SPECIAL_NAMES = SPECIAL_NAMES
+_SPECIAL_NAMES = {
+    ALL: ("Бүгд", "All"),
+    NATIONAL: ("Улсын хэмжээнд (аймаггүй)", "National (no province)"),
+    NONE: ("Тодорхойгүй", "Not assigned"),
+}
 
 
 def _with_names(*, connection: Connection, frame: pd.DataFrame, group_by: GroupBy) -> pd.DataFrame:

@@ -387,21 +387,6 @@ def commune_coverage(*, readiness: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def pooled(*, frame: pd.DataFrame, group_code: str, names: tuple[str, str]) -> pd.DataFrame:
-    """One group (``group_code``, named ``names`` in Mongolian and English) made of all the
-    groups of an input frame, when those partition it (the provinces of the country, national
-    facts included). Every input of a scorecard is a count or a sum, so the whole is the sum of
-    its parts; an empty frame stays empty."""
-    if frame.empty:
-        return frame.iloc[0:0].reset_index(drop=True)
-    totals = frame.drop(columns=list(GROUP_COLUMNS)).sum()
-    whole = {"group_code": [group_code], "name_mn": [names[0]], "name_en": [names[1]]}
-    return pd.DataFrame(
-        {**whole, **{column: [totals[column]] for column in totals.index}},
-        columns=list(frame.columns),
-    ).astype(frame.dtypes.drop(list(GROUP_COLUMNS)).to_dict())
-
-
 def scorecard(
     *,
     as_of: date,

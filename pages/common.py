@@ -21,7 +21,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from data_access import queries, thresholds
 from data_access.accounts import User
 from data_access.db import get_engine, resolve_database_url, resolve_read_database_url
-from data_access.dimensions import ALL, SPECIAL_NAMES
 from data_access.filters import Filters, GroupBy
 from data_access.inputs import PARTS, collect_inputs
 from data_access.scope import Scope
@@ -157,25 +156,10 @@ def units_under(url: str, parent_code: str, scope: Scope) -> pd.DataFrame:
     return _run(url, queries.units_under, parent_code=parent_code, scope=scope)
 
 
-@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
 def _inputs(
     url: str, filters: Filters, group_by: GroupBy, parts: tuple[str, ...]
 ) -> dict[str, object]:
     return _run(url, collect_inputs, filters=filters, group_by=group_by, parts=parts, **QUERY_RULES)
-
-
-def _scorecard_inputs(
-    url: str, filters: Filters, group_by: GroupBy, parts: tuple[str, ...]
-) -> dict[str, object]:
-    """A scorecard's inputs. The whole (GroupBy.NONE) is pooled from the provinces' inputs:
-    pages that show the whole show its provinces too, so it costs no query of its own."""
-    if group_by is not GroupBy.NONE:
-        return _inputs(url, filters, group_by, parts)
-    by_province = _inputs(url, filters, GroupBy.PROVINCE, parts)
-    return {
-        part: compute.pooled(frame=frame, group_code=ALL, names=SPECIAL_NAMES[ALL])
-        for part, frame in by_province.items()
-    }
 
 
 ALL_PARTS = PARTS
@@ -205,9 +189,7 @@ def scorecard(
     url: str, filters: Filters, group_by: GroupBy, parts: tuple[str, ...] = ALL_PARTS
 ) -> pd.DataFrame:
     """Every indicator with its status for each group (see metrics.compute.scorecard)."""
-    scores = compute.scorecard(
-        as_of=filters.as_of, **_scorecard_inputs(url, filters, group_by, parts)
-    )
+    scores = compute.scorecard(as_of=filters.as_of, **_inputs(url, filters, group_by, parts))
     return _published(_coloured(scores, url=url), scope=filters.scope)
 
 
