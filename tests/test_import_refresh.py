@@ -194,6 +194,8 @@ def test_new_changed_moved_unchanged_and_rejected_tasks(url):
             "completed_on": date(2024, 12, 4),
         },
         {**stored["T7"], "code": "NEW-2", "issued_on": date(2024, 12, 2), "cancelled": True},
+        # completed on the as-of date itself: done (early) at that snapshot, not open
+        {**stored["T7"], "code": "NEW-3", "completed_on": tiny_dataset.AS_OF},
         {**stored["T7"], "code": "BAD-1", "agency_code": "NO-SUCH-AGENCY"},  # rejected
     ]
     report = _import(
@@ -204,17 +206,17 @@ def test_new_changed_moved_unchanged_and_rejected_tasks(url):
         chunk_rows=2,
     )
     assert report.status is Status.PARTIAL, report.errors
-    assert (report.inserted, report.updated, report.unchanged) == (2, 3, 1)
+    assert (report.inserted, report.updated, report.unchanged) == (3, 3, 1)
     assert report.check.rows_rejected == 1
-    # T6 and NEW-1 early now; T10 left 2024; NEW-2 is cancelled.
+    # T6, NEW-1 and NEW-3 early now; T10 left 2024; NEW-2 is cancelled.
     assert _task_totals(url, filters=AS_OF_2024) == {
-        "early": 4, "on_time": 1, "late": 1, "overdue": 3,
+        "early": 5, "on_time": 1, "late": 1, "overdue": 3,
     }  # fmt: skip
     assert _overdue_codes(url, filters=AS_OF_2024) == {"T4", "T8", "T9"}
     by_agency = _task_totals(url, filters=AS_OF_2024, group_by=GroupBy.AGENCY)
     assert by_agency["GOV-11"]["overdue"] == 2  # T4 and T9 (moved in); T10 left the year
     assert by_agency["GOV-41"]["overdue"] == 1  # T8 (T9 moved out)
-    assert by_agency["GOV-41"]["early"] == 2  # T6 and NEW-1
+    assert by_agency["GOV-41"]["early"] == 3  # T6, NEW-1 and NEW-3
     # 2023: T12 (open, due 2024) and now T10, overdue since 15 November 2023.
     assert _task_totals(url, filters=END_2023) == {
         "early": 0, "on_time": 0, "late": 0, "overdue": 1,
