@@ -312,9 +312,10 @@ class TableWriter:
         self.referenced: dict[str, set[str]] = {
             rule.name: set() for rule in rules.columns if rule.references and rule.name in names
         }
-        self.changes = changes
-        if changes is not None and not set(changes.tracked) <= set(self.staging.c.keys()):
-            changes.lost()
+        # A listener that tracks no column of this table learns nothing from the rows.
+        self.changes = changes if changes is not None and changes.tracked else None
+        if self.changes is not None and not set(self.changes.tracked) <= set(self.staging.c.keys()):
+            self.changes.lost()
             self.changes = None
 
     def write(self, rows: pd.DataFrame) -> None:
