@@ -7,11 +7,15 @@ accepts: ISO date strings, 0/1 or bool, and None for every kind of missing value
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
+import pyarrow
+from pyarrow import csv as arrow_csv
 from sqlalchemy import Column, Connection, Date, DateTime, Table
+from sqlalchemy.exc import DBAPIError
 
 CHUNK_ROWS = 50_000
 """Rows converted and sent at a time: bounds memory for millions of rows."""
@@ -34,6 +38,27 @@ def bulk_insert(connection: Connection, *, table: Table, frame: pd.DataFrame) ->
     else:
         _executemany_into(connection, table=table, columns=columns, frame=frame)
     return len(frame)
+
+
+def copy_arrow(connection: Connection, *, table: Table, data: pyarrow.Table) -> None:
+    """PostgreSQL only: every row of ``data`` (columns named as ``table``'s) into ``table`` by one
+    COPY in CSV form, written by pyarrow in one go (several times faster than row by row):
+    strings come quoted, and an unquoted empty field is NULL."""
+    buffer = io.BytesIO()
+    arrow_csv.write_csv(data, buffer, arrow_csv.WriteOptions(include_header=False))
+    preparer = connection.dialect.identifier_preparer
+    names = ", ".join(preparer.quote(name) for name in data.column_names)
+    statement = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN WITH (FORMAT csv)"
+    # The psycopg connection under SQLAlchemy's: COPY then joins the caller's transaction.
+    driver_connection = connection.connection.driver_connection
+    try:
+        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+            copy.write(buffer.getvalue())
+    except connection.dialect.loaded_dbapi.Error as error:
+        # What SQLAlchemy would have raised had it run the statement itself.
+        raise DBAPIError.instance(
+            statement, None, error, connection.dialect.loaded_dbapi.Error
+        ) from error
 
 
 def _executemany_into(

@@ -26,7 +26,6 @@ apply the reader's scope to them exactly as to the facts (``dimensions.scope_con
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,7 +34,6 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pyarrow
-from pyarrow import csv as arrow_csv
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -62,7 +60,7 @@ from sqlalchemy import (
 )
 
 from data_access import schema
-from data_access.bulk import bulk_insert
+from data_access.bulk import bulk_insert, copy_arrow
 from data_access.dimensions import (
     Fact,
     ministry_of_agency,
@@ -1419,19 +1417,11 @@ def _write_rows(connection: Connection, *, table: Table, frame: pd.DataFrame) ->
             columns[column.name] = values.tolist()
         else:
             columns[column.name] = values.astype(object).where(values.notna(), None).tolist()
+    if connection.dialect.name == "postgresql":
+        copy_arrow(connection, table=table, data=pyarrow.table(columns))
+        return
     preparer = connection.dialect.identifier_preparer
     names = ", ".join(preparer.quote(name) for name in columns)
-    if connection.dialect.name == "postgresql":
-        # Written by pyarrow in one go: strings come quoted, an unquoted empty field is NULL.
-        buffer = io.BytesIO()
-        arrow_csv.write_csv(
-            pyarrow.table(columns), buffer, arrow_csv.WriteOptions(include_header=False)
-        )
-        statement = f"COPY {preparer.format_table(table)} ({names}) FROM STDIN WITH (FORMAT csv)"
-        driver_connection = connection.connection.driver_connection
-        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.write(buffer.getvalue())
-        return
     markers = ", ".join("?" for _ in columns)
     connection.exec_driver_sql(
         f"INSERT INTO {preparer.format_table(table)} ({names}) VALUES ({markers})",
@@ -1551,43 +1541,32 @@ def _apply_task_changes(
         name: rows[rows["snapshot_id"].isin(list(snapshots))] for name, rows in changes.items()
     }
     dimensions = _Dimensions.read(connection)
+    for table, keys, measures in _MERGED_TABLES.get(family.build, ()):
+        _merge_cells(
+            connection,
+            table=table,
+            rows=found[table.name],
+            keys=keys,
+            measures=measures,
+            dimensions=dimensions,
+        )
     if family.build is _build_tasks:
-        _merge_cells(
-            connection,
-            table=schema.summary_tasks,
-            rows=found["summary_tasks"],
-            keys=["due_on"],
-            measures={**_TIMELINESS, "open_tasks": "sum"},
-            dimensions=dimensions,
-        )
-        _merge_cells(
-            connection,
-            table=schema.summary_task_months,
-            rows=found["summary_task_months"],
-            keys=["month"],
-            measures=_TIMELINESS,
-            dimensions=dimensions,
-        )
         _merge_overdue(connection, rows=found["summary_overdue_tasks"], snapshots=snapshots)
-    elif family.build is _build_open_tasks:
-        _merge_cells(
-            connection,
-            table=schema.summary_open_tasks,
-            rows=found["summary_open_tasks"],
-            keys=[],
-            measures={"open_tasks": "sum", "overdue_tasks": "sum"},
-            dimensions=dimensions,
-        )
-    elif family.build is _build_newest:
-        # Only rows added: the newest date can only move later, to one of theirs.
-        _merge_cells(
-            connection,
-            table=schema.summary_newest,
-            rows=found["summary_newest"],
-            keys=["part"],
-            measures={"newest": "max"},
-            dimensions=dimensions,
-        )
+
+
+# Per family, the summary tables a task import's changes are added to: (table, keys besides the
+# cell, how each measure combines). The newest dates only take rows added: the newest date can
+# only move later, to one of theirs.
+_MERGED_TABLES: dict[Callable, tuple[tuple[Table, list[str], dict[str, str]], ...]] = {
+    _build_tasks: (
+        (schema.summary_tasks, ["due_on"], {**_TIMELINESS, "open_tasks": "sum"}),
+        (schema.summary_task_months, ["month"], _TIMELINESS),
+    ),
+    _build_open_tasks: (
+        (schema.summary_open_tasks, [], {"open_tasks": "sum", "overdue_tasks": "sum"}),
+    ),
+    _build_newest: ((schema.summary_newest, ["part"], {"newest": "max"}),),
+}
 
 
 def _applies(family: _Family, *, changes: TaskChanges | None) -> bool:

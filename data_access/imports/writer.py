@@ -21,7 +21,6 @@ rolls back. Otherwise the triggers run as usual.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -30,7 +29,6 @@ from typing import Protocol, TypeVar
 
 import pandas as pd
 import pyarrow
-from pyarrow import csv as arrow_csv
 from sqlalchemy import (
     ARRAY,
     Column,
@@ -55,7 +53,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from data_access import schema
-from data_access.bulk import bulk_insert
+from data_access.bulk import bulk_insert, copy_arrow
 from data_access.db import get_engine
 from data_access.validation import ROW, TableRules
 
@@ -456,26 +454,7 @@ def _copy(connection: Connection, *, dialect: _Dialect, table: Table, frame: pd.
     if dialect.name != "postgresql":
         bulk_insert(connection, table=table, frame=frame)
         return
-    # COPY in CSV form, written by pyarrow in one go (several times faster than row by row):
-    # strings come quoted, and an unquoted empty field is NULL.
-    buffer = io.BytesIO()
-    arrow_csv.write_csv(
-        pyarrow.Table.from_pandas(frame, preserve_index=False),
-        buffer,
-        arrow_csv.WriteOptions(include_header=False),
-    )
-    preparer = connection.dialect.identifier_preparer
-    columns = ", ".join(preparer.quote(name) for name in frame.columns)
-    statement = f"COPY {preparer.format_table(table)} ({columns}) FROM STDIN WITH (FORMAT csv)"
-    driver_connection = connection.connection.driver_connection
-    try:
-        with driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
-            copy.write(buffer.getvalue())
-    except connection.dialect.loaded_dbapi.Error as error:
-        # What SQLAlchemy would have raised had it run the statement itself.
-        raise DBAPIError.instance(
-            statement, None, error, connection.dialect.loaded_dbapi.Error
-        ) from error
+    copy_arrow(connection, table=table, data=pyarrow.Table.from_pandas(frame, preserve_index=False))
 
 
 def _skip_row_triggers(connection: Connection, *, dialect: _Dialect) -> bool:
