@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from data_access import schema
+from data_access import schema, summary
 from data_access.db import get_engine, is_embedded_default
 from data_access.migrate import upgrade_to_head
 
@@ -36,9 +36,11 @@ def prepare(
 ) -> bool:
     """Migrate; fill the embedded default with the demo dataset when it is empty.
 
-    Returns whether demo data was loaded.
+    Returns whether demo data was loaded. Summaries an import left behind are caught up.
     """
     if not needs_demo_data(database_url=database_url):
+        with get_engine(database_url).begin() as connection:
+            summary.catch_up_pending(connection)
         return False
     from data_access.demo import load_demo
 

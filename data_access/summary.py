@@ -116,6 +116,7 @@ def snapshot_ids(
             snapshots.c.period_start == period_start,
             snapshots.c.period_end == period_end,
             snapshots.c.as_of.in_(list(dates)),
+            _none_pending(),
         )
     ).all()
     found = {_as_date(as_of): int(identifier) for as_of, identifier in rows}
@@ -124,9 +125,19 @@ def snapshot_ids(
 
 def is_built(connection: Connection, *, name: str) -> bool:
     """Whether the summary ``name`` (a table name) is built and kept in line with the facts."""
+    return _listed(connection, name=name, conditions=[_none_pending()])
+
+
+def _listed(connection: Connection, *, name: str, conditions: Sequence[ColumnElement] = ()) -> bool:
     status = schema.summary_status
-    query = select(status.c.name).where(status.c.name == name)
+    query = select(status.c.name).where(status.c.name == name, *conditions)
     return connection.execute(query).first() is not None
+
+
+def _none_pending() -> ColumnElement:
+    """True unless an import has committed rows its summaries do not count yet: until its
+    refresh is done (a few seconds after the commit), every question reads the facts."""
+    return ~select(schema.summary_pending.c.id).exists()
 
 
 def grain_for(*, filters: Filters, group_by: GroupBy) -> str:
@@ -935,19 +946,63 @@ def refresh(
     changed: Collection[str] | None = None,
     years: Collection[int] | None = None,
     changes: TaskChanges | None = None,
+    pending_id: int | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> None:
     """Bring every summary in line with the facts, in the caller's transaction.
 
     ``changed``: the fact tables written since the last refresh (None: anything, rebuild all);
     ``years``: the calendar years whose tasks or survey responses were written or removed
     (None: any); ``changes``: when only tasks changed, exactly which (then the task counts
-    of the snapshots kept are corrected by what those rows add and remove, not rebuilt).
+    of the snapshots kept are corrected by what those rows add and remove, not rebuilt);
+    ``pending_id``: the import these changes are (see ``ImportRefresh``); ``progress``:
+    called with the share done as the work goes on.
     Snapshots the data no longer call for are dropped, new ones are built, and the rest are
-    rebuilt (or corrected) only where the changed facts reach them.
+    rebuilt (or corrected) only where the changed facts reach them. Every import still
+    listed in ``summary_pending`` is caught up too, and taken off the list.
     """
     _one_refresh_at_a_time(connection)
-    with _sorting_in_memory(connection):
-        _refresh(connection, changed=changed, years=years, changes=changes)
+    pending = _pending(connection)
+    if pending_id is not None and pending_id not in pending:
+        # A refresh since the import's commit rebuilt what it reaches from the facts.
+        changed, years, changes = set(), set(), None
+    others = {table for identifier, table in pending.items() if identifier != pending_id}
+    if others:
+        # Imports that committed and stopped before their refresh (another process, a
+        # crash): their rows are known only from the facts, so rebuild what they reach.
+        changed = None if changed is None else {*changed, *others}
+        years, changes = None, None
+    if changed is None or changed:
+        with _sorting_in_memory(connection):
+            _refresh(
+                connection,
+                changed=changed,
+                years=years,
+                changes=changes,
+                progress=progress or _no_progress,
+            )
+    if pending:
+        table = schema.summary_pending
+        connection.execute(delete(table).where(table.c.id.in_(list(pending))))
+
+
+def _no_progress(_share: float) -> None:
+    return None
+
+
+def catch_up_pending(connection: Connection) -> bool:
+    """Catch up the imports that committed and stopped before their summaries did (a crash,
+    a lost connection); whether there were any."""
+    if not _pending(connection):
+        return False
+    refresh(connection, changed=set(), years=set())
+    return True
+
+
+def _pending(connection: Connection) -> dict[int, str]:
+    table = schema.summary_pending
+    rows = connection.execute(select(table.c.id, table.c.table_name)).all()
+    return {int(identifier): name for identifier, name in rows}
 
 
 # Any constant: the key of the transaction-level lock that serialises refreshes on PostgreSQL.
@@ -957,9 +1012,25 @@ _REFRESH_LOCK = 8_2026_1124
 def _one_refresh_at_a_time(connection: Connection) -> None:
     """Two imports committing at once would each delete and rebuild the same summary rows
     and, under READ COMMITTED, both keep theirs: PostgreSQL refreshes one transaction at a
-    time (the lock ends with the transaction). SQLite has one writer at a time anyway."""
+    time (the lock ends with the transaction), and no import lists itself as pending while
+    a refresh runs (``_list_pending`` takes the lock shared), so the list a refresh reads
+    names every import whose rows it can see. SQLite has one writer at a time: a write
+    first, so that the refresh holds it from the start."""
     if connection.dialect.name == "postgresql":
         connection.execute(select(func.pg_advisory_xact_lock(_REFRESH_LOCK)))
+        return
+    table = schema.summary_pending
+    connection.execute(delete(table).where(false()))
+
+
+def _list_pending(connection: Connection, *, table: str) -> int:
+    """List an import (of ``table``) as committed without its summaries, in its transaction."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock_shared(_REFRESH_LOCK)))
+    pending = schema.summary_pending
+    now = datetime.now(UTC).replace(tzinfo=None)
+    statement = insert(pending).values(table_name=table, created_at=now).returning(pending.c.id)
+    return int(connection.execute(statement).scalar_one())
 
 
 @contextmanager
@@ -983,6 +1054,7 @@ def _refresh(
     changed: Collection[str] | None,
     years: Collection[int] | None,
     changes: TaskChanges | None,
+    progress: Callable[[float], None],
 ) -> None:
     everything = changed is None or bool(set(changed) & DIMENSION_TABLES)
     wanted = wanted_snapshots(connection)
@@ -1009,9 +1081,10 @@ def _refresh(
     current = _stored_snapshots(connection)
     new_ids = {current[snapshot] for snapshot in added}
     found: dict[str, pd.DataFrame] | None = None
-    for family in _FAMILIES:
+    for done, family in enumerate(_FAMILIES):
+        progress(done / len(_FAMILIES))
         touched = everything or bool(family.sources & set(changed or ()))
-        built = all(is_built(connection, name=table.name) for table in family.tables)
+        built = all(_listed(connection, name=table.name) for table in family.tables)
         if family.kind is None:
             if touched or not built:
                 _rebuild(connection, family=family, snapshots=None)
@@ -1579,15 +1652,19 @@ def _applies(family: _Family, *, changes: TaskChanges | None) -> bool:
 
 
 class ImportRefresh:
-    """Keeps the summaries in line with one import, inside its transaction.
+    """Keeps the summaries in line with one import.
 
     The writer calls ``note`` with the ``tracked`` columns of the rows it writes (``sign``
     +1: inserted, or changed in a tracked column, as written) and of the stored rows those
     changes replace (-1, as they were), or ``lost`` when it cannot tell them. Call
-    ``after_writes`` once, after the last chunk and before the commit (not for a dry run), on
-    the connection that writes. The tasks' counts are then brought in line by adding what the
-    changed rows add and taking away what the replaced rows gave; other summaries are rebuilt
-    for the years (or everything) the rows reach.
+    ``list_pending`` once, after the last chunk and before the commit (not for a dry run), on
+    the connection that writes: it lists the import as committed without its summaries (none
+    is read until it is caught up) unless nothing a summary reads changed. Right after the
+    commit, ``catch_up`` with what it returned, in a transaction of its own: the tasks' counts
+    are brought in line by adding what the changed rows add and taking away what the replaced
+    rows gave; other summaries are rebuilt for the years (or everything) the rows reach.
+    The rows are thus committed, and read from the facts, without waiting for the summaries
+    (several times as many rows as the import wrote, for tasks in many new cells).
     """
 
     def __init__(self, *, table: str) -> None:
@@ -1604,13 +1681,42 @@ class ImportRefresh:
         """The writer cannot tell which rows changed: rebuild whatever the table reaches."""
         self.known = False
 
-    def after_writes(self, connection: Connection) -> None:
+    def list_pending(self, connection: Connection) -> int | None:
+        """The import's entry in ``summary_pending``; None when no summary needs it."""
+        if self.known and not self.parts:
+            return None  # nothing any summary reads has changed
+        return _list_pending(connection, table=self.table)
+
+    def catch_up(
+        self,
+        connection: Connection,
+        *,
+        pending_id: int,
+        progress: Callable[[float], None] | None = None,
+    ) -> None:
         if not self.known:
-            refresh(connection, changed={self.table}, years=None)
+            refresh(
+                connection,
+                changed={self.table},
+                years=None,
+                pending_id=pending_id,
+                progress=progress,
+            )
             return
         changes = _changes_frame(table=self.table, parts=self.parts)
-        if changes.empty:
-            return  # nothing any summary reads has changed
         years = {int(year) for year in changes[_YEAR_COLUMNS[self.table]].dt.year.dropna()}
         found = TaskChanges(rows=changes) if self.table == "tasks" else None
-        refresh(connection, changed={self.table}, years=years, changes=found)
+        refresh(
+            connection,
+            changed={self.table},
+            years=years,
+            changes=found,
+            pending_id=pending_id,
+            progress=progress,
+        )
+
+    def after_writes(self, connection: Connection) -> None:
+        """Both steps in the caller's transaction (the summaries commit with the rows)."""
+        pending_id = self.list_pending(connection)
+        if pending_id is not None:
+            self.catch_up(connection, pending_id=pending_id)

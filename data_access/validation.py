@@ -677,24 +677,38 @@ def validate_in_chunks(
         table: pyarrow.array([str(code) for code in codes], type=pyarrow.string())
         for table, codes in known_codes.items()
     }
-    if any(rule.references == rules.name for rule in rules.columns):
-        chunk_rows = max(rows_read, 1)
+    whole = any(rule.references == rules.name for rule in rules.columns)
+    starts = [0] if whole else chunk_starts(rows=rows_read, chunk_rows=chunk_rows)
     # The reader's problems go with the chunk of their row (those of no row with the first).
     records: dict[int, list[Mapping[str, object]]] = {}
     for record in extra_errors:
         row = record.get("row")
         position = 0 if row is None else int(np.searchsorted(numbers, int(row)))
-        records.setdefault(position // chunk_rows, []).append(record)
-    for start in range(0, rows_read, chunk_rows):
-        stop = min(start + chunk_rows, rows_read)
+        chunk = int(np.searchsorted(starts, position, side="right")) - 1
+        records.setdefault(max(chunk, 0), []).append(record)
+    for index, (start, stop) in enumerate(zip(starts, [*starts[1:], rows_read], strict=True)):
         yield _validate_chunk(
             rules=rules,
             cells=cells.iloc[start:stop],
             numbers=numbers[start:stop],
             known_codes=known,
-            extra_errors=records.get(start // chunk_rows, []),
+            extra_errors=records.get(index, []),
             duplicates=duplicates[start:stop],
         )
+
+
+# The first chunk is this much smaller than the rest: the database starts writing as soon as
+# possible, and the later chunks are checked while it writes.
+_FIRST_CHUNK_DIVISOR = 10
+
+
+def chunk_starts(*, rows: int, chunk_rows: int) -> list[int]:
+    """Where each chunk of a file of ``rows`` rows starts: a small first chunk, then
+    ``chunk_rows`` rows at a time."""
+    first = max(chunk_rows // _FIRST_CHUNK_DIVISOR, 1)
+    if rows <= first:
+        return [0]
+    return [0, *range(first, rows, chunk_rows)]
 
 
 def combined(parts: Sequence[Validated]) -> Validated:

@@ -211,6 +211,8 @@ def _show_report(report: ImportReport) -> None:
         st.error(t("data.result_failed", detail=detail, **figures))
     else:
         st.error(t("data.result_rejected", **figures))
+    if report.wrote and not report.summaries_caught_up:
+        st.warning(t("data.summaries_behind"))
 
 
 def _templates(table: str) -> None:

@@ -6,7 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
+from data_access import summary
 from data_access.__main__ import main
 from data_access.db import get_engine
 from data_access.migrate import upgrade_to_head
@@ -36,6 +38,19 @@ def test_a_good_file_is_imported_and_reported(capsys, url):
     assert code == 0
     assert "Imported tasks_good.csv (CSV, utf-8, comma-separated) into tasks" in out
     assert "3 inserted, 0 updated, 0 unchanged, 0 rejected" in out
+    assert "rows committed after" in out
+
+
+def test_summaries_that_fell_behind_are_a_warning_not_a_failure(capsys, url, monkeypatch):
+    def lost_connection(*_arguments: object, **_options: object) -> None:
+        raise OperationalError("summary refresh", {}, ConnectionError("connection lost"))
+
+    monkeypatch.setattr(summary.ImportRefresh, "catch_up", lost_connection)
+    code, out, err = _import(capsys, url, "tasks", str(FILES / "tasks_good.csv"))
+    assert code == 0  # the rows are in
+    assert "3 inserted" in out
+    assert "summaries could not be updated" in err
+    assert "python -m data_access prepare" in err
 
 
 def test_a_bad_file_lists_row_column_value_and_reason_and_exits_1(capsys, url, tmp_path):

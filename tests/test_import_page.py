@@ -8,9 +8,10 @@ import shutil
 import pandas as pd
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
 
-from data_access import schema
+from data_access import schema, summary
 from data_access.db import get_engine, sqlite_file
 from data_access.migrate import upgrade_to_head
 from tests import tiny_dataset
@@ -196,3 +197,33 @@ def test_every_kind_of_problem_file_is_explained_without_an_error(tiny_app):
         assert not app.exception, (name, [error.value for error in app.exception])
         shown = [*app.success, *app.error, *app.warning]
         assert shown, name
+
+
+def _lost_connection(*_arguments: object, **_options: object) -> None:
+    raise OperationalError("summary refresh", {}, ConnectionError("connection lost"))
+
+
+def test_an_import_whose_summaries_fell_behind_says_so_and_the_pages_show_the_rows(
+    app, url, monkeypatch
+):
+    """The rows commit, the summaries then fail to catch up: the clerk is told, and the
+    Overview (read from the rows meanwhile) shows the new figures all the same."""
+    _open(app, "pages/overview.py")
+    before = {metric.label: metric.value for metric in app.metric}
+    monkeypatch.setattr(summary.ImportRefresh, "catch_up", _lost_connection)
+    _open(app, "pages/data.py")
+    app.selectbox(key="import_table").set_value("tasks")
+    app.run()
+    app.file_uploader[0].set_value(("late.csv", _tasks_file(), "text/csv"))
+    app.run()
+    app.button(key="import_go").click()
+    app.run()
+    assert not app.exception, [error.value for error in app.exception]
+    assert any("шинэ 60" in success.value for success in app.success)
+    assert any("нэгтгэлийг шинэчилж чадсангүй" in warning.value for warning in app.warning)
+    with get_engine(url).connect() as connection:
+        assert len(connection.execute(select(schema.summary_pending)).all()) == 1
+    _open(app, "pages/overview.py")
+    after = {metric.label: metric.value for metric in app.metric}
+    on_time = "Хугацаандаа биелэлт"
+    assert after[on_time] != before[on_time]

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import Connection, select
+from sqlalchemy.exc import OperationalError
 
 from data_access import freshness, queries, schema, summary
 from data_access.db import get_engine
@@ -26,6 +27,7 @@ from data_access.filters import Filters, GroupBy
 from data_access.imports import Status, import_file
 from data_access.migrate import upgrade_to_head
 from data_access.scope import FULL_SCOPE
+from data_access.setup import prepare
 from metrics.definitions import QUERY_RULES
 from tests import tiny_dataset
 from tests.conftest import BACKENDS, backend_url
@@ -362,3 +364,93 @@ def test_a_dry_run_leaves_the_summaries_as_they_are(url):
     assert report.status is Status.DRY_RUN
     with get_engine(url).connect() as connection:
         assert _summary_rows(connection) == before
+
+
+# --------------------------------------------------------------------------------------------
+# The summaries catch up after the commit: until they have, every read takes the facts.
+
+
+def _pending(url: str) -> int:
+    with get_engine(url).connect() as connection:
+        return len(connection.execute(select(schema.summary_pending)).all())
+
+
+def _answers(url: str, *, filters: list[Filters], rebuilt: bool) -> dict:
+    """Every read's answers as the database stands, or (``rebuilt``) after a full refresh."""
+    answers = {}
+    with get_engine(url).connect() as connection, connection.begin() as transaction:
+        if rebuilt:
+            summary.refresh(connection)
+        for chosen in filters:
+            for function in READS:
+                found = dict(_calls(function, connection=connection, filters=chosen))
+                answers[chosen, function.__name__] = _normal(found)
+        transaction.rollback()
+    return answers
+
+
+def _lost_connection(*_arguments: object, **_options: object) -> None:
+    raise OperationalError("summary refresh", {}, ConnectionError("connection lost"))
+
+
+def test_until_the_summaries_catch_up_reads_take_the_facts(url, monkeypatch):
+    """An import whose summaries could not catch up (a lost connection right after the
+    commit): its rows stand, no summary is read, every read answers as after a rebuild, and
+    the next import catches it up as well as itself."""
+    generator = np.random.default_rng(4)
+    filters = [AS_OF_2024, _year(2024), END_2023]
+    monkeypatch.setattr(summary.ImportRefresh, "catch_up", _lost_connection)
+    rows = _random_tasks(generator, codes=[f"LOST-{number}" for number in range(30)], stored={})
+    report = _import(url, table="tasks", content=_csv(rows, columns=TASK_COLUMNS))
+    assert report.status is Status.IMPORTED
+    assert report.inserted == 30
+    assert not report.summaries_caught_up
+    assert report.committed_seconds <= report.duration_seconds
+    assert _pending(url) == 1
+    with get_engine(url).connect() as connection:
+        assert len(_stored_tasks(connection)) == len(tiny_dataset.ROWS["tasks"]) + 30
+        assert summary.snapshot_id(connection, filters=AS_OF_2024) is None
+        assert not summary.is_built(connection, name=schema.summary_item_progress.name)
+    assert _answers(url, filters=filters, rebuilt=False) == _answers(
+        url, filters=filters, rebuilt=True
+    )
+    monkeypatch.undo()
+    more = _random_tasks(generator, codes=[f"NEXT-{number}" for number in range(10)], stored={})
+    report = _import(url, table="tasks", content=_csv(more, columns=TASK_COLUMNS))
+    assert report.summaries_caught_up
+    assert _pending(url) == 0
+    assert_as_rebuilt(url)
+    assert_reads_agree(url, filters=filters)
+
+
+def test_prepare_catches_up_what_an_import_left_behind(url, monkeypatch):
+    monkeypatch.setattr(summary.ImportRefresh, "catch_up", _lost_connection)
+    rows = _random_tasks(np.random.default_rng(5), codes=["LEFT-1", "LEFT-2"], stored={})
+    assert _import(url, table="tasks", content=_csv(rows, columns=TASK_COLUMNS)).inserted == 2
+    assert _pending(url) == 1
+    assert prepare(database_url=url) is False  # not the embedded default: no demo data
+    assert _pending(url) == 0
+    assert_as_rebuilt(url)
+    assert_reads_agree(url, filters=[AS_OF_2024, END_2023])
+
+
+def test_a_refresh_between_the_commit_and_the_catch_up_is_not_counted_twice(url):
+    """Another process refreshes after the import committed and before its own catch-up
+    (which then finds its entry gone): the changes are counted once."""
+    stepped_in = []
+
+    def progress(_share: float, message: str) -> None:
+        if "rows committed" in message and not stepped_in:
+            with get_engine(url).begin() as connection:
+                stepped_in.append(summary.catch_up_pending(connection))
+
+    rows = _random_tasks(np.random.default_rng(6), codes=[f"TWICE-{n}" for n in range(20)],
+                         stored={})  # fmt: skip
+    report = _import(
+        url, table="tasks", content=_csv(rows, columns=TASK_COLUMNS), progress=progress
+    )
+    assert report.inserted == 20
+    assert stepped_in == [True]
+    assert _pending(url) == 0
+    assert_as_rebuilt(url)
+    assert_reads_agree(url, filters=[AS_OF_2024, _year(2024), END_2023])

@@ -14,6 +14,7 @@ from data_access.migrate import upgrade_to_head
 from data_access.validation import (
     REASONS,
     RULES,
+    chunk_starts,
     combined,
     reason_text,
     validate,
@@ -347,7 +348,7 @@ CHUNKED = [
         ("agencies_cascade.csv", "agencies"),
         ("unknown_column.csv", "tasks"),
     ]
-    for chunk_rows in (1, 2)
+    for chunk_rows in (1, 2, 3)
 ]
 
 
@@ -380,6 +381,37 @@ def test_checking_in_chunks_finds_what_checking_whole_finds(tiny_url, name, tabl
     assert (in_chunks.rows_read, in_chunks.header_ok) == (whole.rows_read, whole.header_ok)
     self_referencing = any(rule.references == table for rule in rules.columns)
     expected_parts = (
-        1 if self_referencing or not whole.header_ok else -(-whole.rows_read // chunk_rows)
+        1
+        if self_referencing or not whole.header_ok
+        else len(chunk_starts(rows=whole.rows_read, chunk_rows=chunk_rows))
     )
     assert len(parts) == expected_parts
+    if not self_referencing and whole.header_ok:
+        assert [part.rows_read for part in parts] == chunk_sizes(whole.rows_read, chunk_rows)
+
+
+def chunk_sizes(rows: int, chunk_rows: int) -> list[int]:
+    """Counted by hand: a first chunk of a tenth (at least one row), then ``chunk_rows``."""
+    first = max(chunk_rows // 10, 1)
+    sizes = [min(first, rows)]
+    while sum(sizes) < rows:
+        sizes.append(min(chunk_rows, rows - sum(sizes)))
+    return sizes
+
+
+@pytest.mark.parametrize(
+    ("rows", "chunk_rows", "starts"),
+    [
+        (0, 50_000, [0]),
+        (1, 50_000, [0]),
+        (5_000, 50_000, [0]),
+        (5_001, 50_000, [0, 5_000]),
+        (55_000, 50_000, [0, 5_000]),
+        (55_001, 50_000, [0, 5_000, 55_000]),
+        (200_000, 50_000, [0, 5_000, 55_000, 105_000, 155_000]),
+        (5, 2, [0, 1, 3]),
+        (3, 1, [0, 1, 2]),
+    ],
+)
+def test_the_first_chunk_is_small_so_that_writing_starts_early(rows, chunk_rows, starts):
+    assert chunk_starts(rows=rows, chunk_rows=chunk_rows) == starts

@@ -141,6 +141,8 @@ def _print_report(*, report: ImportReport, arguments: argparse.Namespace) -> Non
         f"updated, {report.unchanged:,} unchanged, {check.rows_rejected:,} rejected"
     )
     seconds = f"{report.duration_seconds:.1f} s"
+    if report.wrote:
+        seconds += f", rows committed after {report.committed_seconds:.1f} s"
     if report.status is Status.IMPORTED:
         print(f"Imported {source} into {check.table}. {counts} ({seconds}, log #{report.log_id}).")
     elif report.status is Status.PARTIAL:
@@ -153,6 +155,13 @@ def _print_report(*, report: ImportReport, arguments: argparse.Namespace) -> Non
     else:
         print(f"error: {source} was NOT imported into {check.table}; nothing was written.",
               file=sys.stderr)  # fmt: skip
+    if not report.summaries_caught_up:
+        print(
+            "warning: the rows are imported, but the dashboards' summaries could not be updated "
+            "(see the log above); pages read the rows themselves, more slowly, until "
+            "`python -m data_access prepare` or the next import updates them.",
+            file=sys.stderr,
+        )
     _print_errors(errors=report.errors, arguments=arguments, rows_read=check.rows_read)
     if report.status is Status.REJECTED and check.readable and check.rows_valid:
         print(

@@ -2,7 +2,9 @@
 
 ``check_file`` reads and validates without writing. ``import_file`` checks again (the database
 may have changed since) and writes everything in one transaction: the rows, the import log
-entry and the agencies' update times commit together or not at all. It checks the file a
+entry and the agencies' update times commit together or not at all; the pre-aggregated
+summaries catch up right after the commit, in a transaction of their own (pages read the facts
+meanwhile: ``summary.ImportRefresh``). It checks the file a
 chunk at a time while a worker thread writes the chunks already checked (``TransactionThread``:
 Python and the database server then work on two cores at once); nothing commits before the
 whole file is checked. A file with errors is refused whole unless ``skip_invalid`` is set, in
@@ -13,6 +15,7 @@ are logged too (in their own transaction).
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
@@ -35,6 +38,7 @@ from data_access.imports.writer import (
     TransactionThread,
     WriteCounts,
     dialect_insert,
+    tuned_for_import,
 )
 from data_access.validation import (
     ROW,
@@ -49,9 +53,12 @@ from data_access.validation import (
     validate_in_chunks,
 )
 
+logger = logging.getLogger(__name__)
+
 PREVIEW_ROWS = 20
-# Share of the progress bar for reading the file; the rest follows the rows written.
+# Shares of the progress bar: reading the file, then the rows written, then the summaries.
 _READ_SHARE = 0.05
+_SUMMARY_SHARE = 0.15
 Progress = Callable[[float, str], None]
 
 
@@ -104,6 +111,11 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     duration_seconds: float = 0.0
+    # From the start until the rows were committed (the rest: the summaries catching up).
+    committed_seconds: float = 0.0
+    # False when the summaries could not catch up: the rows stand, and pages read the facts
+    # until the next refresh (the next import, or ``python -m data_access prepare``).
+    summaries_caught_up: bool = True
     log_id: int | None = None
     errors: pd.DataFrame = field(default_factory=lambda: error_frame([]))
 
@@ -273,6 +285,8 @@ def import_file(
         )
     if failure is not None:
         return _failed(failure, check=check, log=log, database_url=database_url, dry_run=dry_run)
+    committed = log.elapsed()
+    caught_up = writing.catch_up(database_url=database_url)
     progress(1.0, "Done")
     return ImportReport(
         status=Status.DRY_RUN if dry_run else _status(check),
@@ -281,6 +295,8 @@ def import_file(
         updated=counts.updated,
         unchanged=counts.unchanged,
         duration_seconds=log.elapsed(),
+        committed_seconds=committed,
+        summaries_caught_up=caught_up,
         log_id=log_id,
         errors=check.errors,
     )
@@ -328,8 +344,9 @@ class _Writing:
         self.pending: list[tuple[Future[None], int]] = []
         self.written = 0
         self.total = 1
-        # Pre-aggregated summaries follow the rows, in the same transaction (issue 8).
+        # Pre-aggregated summaries follow the rows (issue 8), once they are committed.
         self.summaries = summary.ImportRefresh(table=rules.name)
+        self.pending_id: int | None = None
 
     def add(self, rows: pd.DataFrame, *, total: int) -> None:
         """Queue ``rows`` (validated) for writing; ``total`` rows are expected in all."""
@@ -348,7 +365,8 @@ class _Writing:
         self._report(wait=False)
 
     def share(self) -> float:
-        return _READ_SHARE + (1 - _READ_SHARE) * min(self.written / self.total, 1.0)
+        rows = (1 - _READ_SHARE - _SUMMARY_SHARE) * min(self.written / self.total, 1.0)
+        return _READ_SHARE + rows
 
     def finish(self, *, total: int, dry_run: bool) -> WriteCounts:
         """Wait for every chunk (reporting progress); the closing checks; the summaries
@@ -361,8 +379,38 @@ class _Writing:
         counts = self.transaction.submit(lambda _: writer.result().finish()).result()
         # A file imported again changes no summary.
         if not dry_run and (counts.inserted or counts.updated):
-            self.transaction.submit(self.summaries.after_writes).result()
+            self.pending_id = self.transaction.submit(self.summaries.list_pending).result()
         return counts
+
+    def catch_up(self, *, database_url: str) -> bool:
+        """After the commit: bring the summaries in line with the rows; False when that
+        failed (the rows stand; the summaries stay unread until a later refresh)."""
+        if self.pending_id is None:
+            return True
+        start = self.share()
+        message = f"{self.rules.name}: rows committed; updating the summaries"
+
+        def summarising(done: float) -> None:
+            self.progress(start + _SUMMARY_SHARE * done, message)
+
+        summarising(0.0)
+        try:
+            with (
+                get_engine(database_url).connect() as connection,
+                tuned_for_import(connection),
+                connection.begin(),
+            ):
+                self.summaries.catch_up(
+                    connection, pending_id=self.pending_id, progress=summarising
+                )
+        except SQLAlchemyError as error:
+            logger.warning(
+                "summaries not caught up after an import into %s: %s",
+                self.rules.name,
+                _first_line(error),
+            )
+            return False
+        return True
 
     def _write(self, _connection: Connection, writer: Future[TableWriter], rows: pd.DataFrame):
         writer.result().write(rows)
