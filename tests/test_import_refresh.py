@@ -13,6 +13,7 @@ rebuild from the rows would hold.
 from __future__ import annotations
 
 import hashlib
+import threading
 from datetime import date
 
 import numpy as np
@@ -454,3 +455,54 @@ def test_a_refresh_between_the_commit_and_the_catch_up_is_not_counted_twice(url)
     assert _pending(url) == 0
     assert_as_rebuilt(url)
     assert_reads_agree(url, filters=[AS_OF_2024, _year(2024), END_2023])
+
+
+def test_a_refresh_started_before_an_import_commits_waits_for_it(url, monkeypatch):
+    """A refresh on another connection starts after an import listed itself and before it
+    committed. It must wait for the commit (else it would read the list without the import,
+    then the import's rows, and the import's own catch-up would count them a second time)."""
+    reached, committed = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+    read_pending = summary._pending
+
+    def pending_then_wait(connection: Connection) -> dict[int, str]:
+        found = read_pending(connection)
+        if threading.current_thread().name == "other-refresh":
+            reached.set()
+            committed.wait(timeout=60)
+        return found
+
+    def refresh_everything() -> None:
+        try:
+            with get_engine(url).begin() as connection:
+                summary.refresh(connection)
+        except BaseException as error:  # reported by the test thread
+            failures.append(error)
+
+    other = threading.Thread(target=refresh_everything, name="other-refresh")
+    list_pending = summary.ImportRefresh.list_pending
+
+    def list_then_race(self: summary.ImportRefresh, connection: Connection) -> int | None:
+        listed = list_pending(self, connection)
+        other.start()
+        reached.wait(timeout=1.0)  # a refresh that does not wait gets there at once
+        return listed
+
+    def progress(_share: float, message: str) -> None:
+        if "rows committed" in message:
+            committed.set()
+
+    monkeypatch.setattr(summary, "_pending", pending_then_wait)
+    monkeypatch.setattr(summary.ImportRefresh, "list_pending", list_then_race)
+    rows = _random_tasks(np.random.default_rng(7), codes=[f"RACE-{n}" for n in range(15)],
+                         stored={})  # fmt: skip
+    report = _import(
+        url, table="tasks", content=_csv(rows, columns=TASK_COLUMNS), progress=progress
+    )
+    other.join(timeout=120)
+    assert not other.is_alive()
+    assert not failures, failures
+    assert report.inserted == 15
+    assert report.summaries_caught_up
+    assert _pending(url) == 0
+    assert_as_rebuilt(url)
