@@ -34,6 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pyarrow
+import pyarrow.compute
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -1477,9 +1478,20 @@ def _codes(series: pd.Series, *, mapping: Mapping[str, str | None]) -> pd.Series
 def _write_rows(connection: Connection, *, table: Table, frame: pd.DataFrame) -> None:
     """Every row of ``frame`` (all of ``table``'s columns: dates as timestamps, codes as text
     or None, counts as integers) into ``table``: COPY in CSV form on PostgreSQL, executemany
-    on SQLite. Converted a column at a time: the summary rows an import rewrites run to a
-    million."""
+    on SQLite. Converted a column at a time (on PostgreSQL without Python objects): the summary
+    rows an import rewrites run to a million."""
     if frame.empty:
+        return
+    if connection.dialect.name == "postgresql":
+        # Straight from pandas' arrays to Arrow's (no Python objects): the missing values
+        # become nulls, the timestamps dates.
+        arrays = {}
+        for column in table.columns:
+            values = pyarrow.array(frame[column.name], from_pandas=True)
+            if isinstance(column.type, Date):
+                values = pyarrow.compute.cast(values, pyarrow.date32())
+            arrays[column.name] = values
+        copy_arrow(connection, table=table, data=pyarrow.table(arrays))
         return
     columns: dict[str, list] = {}
     for column in table.columns:
@@ -1490,9 +1502,6 @@ def _write_rows(connection: Connection, *, table: Table, frame: pd.DataFrame) ->
             columns[column.name] = values.tolist()
         else:
             columns[column.name] = values.astype(object).where(values.notna(), None).tolist()
-    if connection.dialect.name == "postgresql":
-        copy_arrow(connection, table=table, data=pyarrow.table(columns))
-        return
     preparer = connection.dialect.identifier_preparer
     names = ", ".join(preparer.quote(name) for name in columns)
     markers = ", ".join("?" for _ in columns)
