@@ -1703,18 +1703,11 @@ class ImportRefresh:
         pending_id: int,
         progress: Callable[[float], None] | None = None,
     ) -> None:
-        if not self.known:
-            refresh(
-                connection,
-                changed={self.table},
-                years=None,
-                pending_id=pending_id,
-                progress=progress,
-            )
-            return
-        changes = _changes_frame(table=self.table, parts=self.parts)
-        years = {int(year) for year in changes[_YEAR_COLUMNS[self.table]].dt.year.dropna()}
-        found = TaskChanges(rows=changes) if self.table == "tasks" else None
+        years, found = None, None  # unknown rows: whatever the table reaches is rebuilt
+        if self.known:
+            changes = _changes_frame(table=self.table, parts=self.parts)
+            years = {int(year) for year in changes[_YEAR_COLUMNS[self.table]].dt.year.dropna()}
+            found = TaskChanges(rows=changes) if self.table == "tasks" else None
         refresh(
             connection,
             changed={self.table},
