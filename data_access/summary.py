@@ -41,6 +41,7 @@ from sqlalchemy import (
     Connection,
     Date,
     FromClause,
+    Integer,
     MetaData,
     String,
     Table,
@@ -1541,8 +1542,8 @@ def _merge_cells(
     snapshots' rows (of the parts in ``rows``, for the freshness summary) are written anew."""
     if rows.empty:
         return
-    snapshots = sorted({int(identifier) for identifier in rows["snapshot_id"]})
-    only = [table.c.part.in_(sorted(set(rows["part"])))] if "part" in keys else []
+    snapshots = sorted(int(identifier) for identifier in pd.unique(rows["snapshot_id"]))
+    only = [table.c.part.in_(sorted(pd.unique(rows["part"])))] if "part" in keys else []
     stored = _frame(
         connection,
         select(
@@ -1575,18 +1576,21 @@ def _merge_cells(
 
 
 def _typed(frame: pd.DataFrame, *, table: Table) -> pd.DataFrame:
-    """Dates as timestamps and codes as objects, however they came (database or pandas), so
-    that equal keys group together."""
+    """Dates as timestamps, codes as objects and counts as integers, however they came
+    (database or pandas), so that equal keys group together and counts add up in NumPy
+    (summed as Python objects, a million of them take seconds)."""
     typed = frame.copy()
     for name in typed.columns:
         column = table.c.get("org_unit_code" if name == "unit_code" else name)
         values = typed[name]
         if column is None or values.dtype != object:
-            continue  # counts, and dates already made timestamps by _task_changes
+            continue  # already typed by _task_changes
         if isinstance(column.type, Date):
             typed[name] = pd.to_datetime(values.astype("string"), format="ISO8601")
         elif isinstance(column.type, String):
             typed[name] = values.where(values.notna(), None)
+        elif isinstance(column.type, Integer) and not column.nullable:
+            typed[name] = values.astype(np.int64)
     return typed
 
 
@@ -1706,7 +1710,8 @@ class ImportRefresh:
         years, found = None, None  # unknown rows: whatever the table reaches is rebuilt
         if self.known:
             changes = _changes_frame(table=self.table, parts=self.parts)
-            years = {int(year) for year in changes[_YEAR_COLUMNS[self.table]].dt.year.dropna()}
+            dated = changes[_YEAR_COLUMNS[self.table]].dt.year.dropna()
+            years = {int(year) for year in pd.unique(dated)}
             found = TaskChanges(rows=changes) if self.table == "tasks" else None
         refresh(
             connection,
