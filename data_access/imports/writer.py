@@ -359,9 +359,17 @@ class TableWriter:
         connection, rules, staging = self.connection, self.rules, self.staging
         connection.exec_driver_sql(self.dialect.empty_staging_sql)
         _copy(connection, dialect=self.dialect, table=staging, frame=chunk)
-        found = connection.execute(_counting_query(rules=rules, staging=staging, names=self.names))
-        changes = _add_counts(counts=self.counts, result=found.mappings().all())
-        if changes and self.changes is not None:
+        tracked = self.changes.tracked if self.changes is not None else ()
+        found = (
+            connection.execute(
+                _counting_query(rules=rules, staging=staging, names=self.names, tracked=tracked)
+            )
+            .mappings()
+            .all()
+        )
+        changes = _add_counts(counts=self.counts, result=found)
+        # Rows that change only what no summary reads (a title) need not be told.
+        if self.changes is not None and any(int(row["tracked"]) for row in found):
             self._note_changes()
         if changes:
             connection.execute(
@@ -506,8 +514,11 @@ def _differs(*, left: Mapping, right: Mapping, names: Sequence[str]) -> ColumnEl
     return or_(*[left[name].is_distinct_from(right[name]) for name in names])
 
 
-def _counting_query(*, rules: TableRules, staging: Table, names: Sequence[str]):
-    """Per agency: staged rows that are new, that change a stored row, and all of them."""
+def _counting_query(
+    *, rules: TableRules, staging: Table, names: Sequence[str], tracked: Sequence[str]
+):
+    """Per agency: staged rows that are new, that change a stored row, and all of them; and
+    those that are new or change one of the ``tracked`` columns (what the summaries read)."""
     target = rules.table
     key = rules.key
     source: FromClause = staging.outerjoin(
@@ -525,11 +536,17 @@ def _counting_query(*, rules: TableRules, staging: Table, names: Sequence[str]):
     changed = _differs(
         left=target.c, right=staging.c, names=_value_columns(rules=rules, names=names)
     )
+    moved = _differs(
+        left=target.c,
+        right=staging.c,
+        names=[name for name in tracked if name in names and name not in key],
+    )
     query = select(
         agency.label("agency"),
         func.count().label("rows"),
         func.coalesce(func.sum(case((exists, 0), else_=1)), 0).label("inserted"),
         func.coalesce(func.sum(case((and_(exists, changed), 1), else_=0)), 0).label("updated"),
+        func.coalesce(func.sum(case((or_(~exists, moved), 1), else_=0)), 0).label("tracked"),
     ).select_from(source)
     # PostgreSQL refuses GROUP BY NULL; tables that belong to no agency are counted as one.
     return query.group_by(agency) if link is not None else query
