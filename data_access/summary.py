@@ -942,6 +942,10 @@ _FAMILIES = (
 # Refreshing
 
 
+def _no_progress(_share: float) -> None:
+    return None
+
+
 def refresh(
     connection: Connection,
     *,
@@ -949,7 +953,7 @@ def refresh(
     years: Collection[int] | None = None,
     changes: TaskChanges | None = None,
     pending_id: int | None = None,
-    progress: Callable[[float], None] | None = None,
+    progress: Callable[[float], None] = _no_progress,
 ) -> None:
     """Bring every summary in line with the facts, in the caller's transaction.
 
@@ -981,15 +985,11 @@ def refresh(
                 changed=changed,
                 years=years,
                 changes=changes,
-                progress=progress or _no_progress,
+                progress=progress,
             )
     if pending:
         table = schema.summary_pending
         connection.execute(delete(table).where(table.c.id.in_(list(pending))))
-
-
-def _no_progress(_share: float) -> None:
-    return None
 
 
 def catch_up_pending(connection: Connection) -> bool:
@@ -1705,7 +1705,7 @@ class ImportRefresh:
         connection: Connection,
         *,
         pending_id: int,
-        progress: Callable[[float], None] | None = None,
+        progress: Callable[[float], None] = _no_progress,
     ) -> None:
         years, found = None, None  # unknown rows: whatever the table reaches is rebuilt
         if self.known:

@@ -6,7 +6,6 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from data_access import summary
 from data_access.__main__ import main
@@ -14,6 +13,7 @@ from data_access.db import get_engine
 from data_access.migrate import upgrade_to_head
 from tests import tiny_dataset
 from tests.conftest import PROJECT_ROOT
+from tests.test_import_refresh import lost_connection
 
 FILES = PROJECT_ROOT / "tests" / "files" / "import"
 
@@ -42,9 +42,6 @@ def test_a_good_file_is_imported_and_reported(capsys, url):
 
 
 def test_summaries_that_fell_behind_are_a_warning_not_a_failure(capsys, url, monkeypatch):
-    def lost_connection(*_arguments: object, **_options: object) -> None:
-        raise OperationalError("summary refresh", {}, ConnectionError("connection lost"))
-
     monkeypatch.setattr(summary.ImportRefresh, "catch_up", lost_connection)
     code, out, err = _import(capsys, url, "tasks", str(FILES / "tasks_good.csv"))
     assert code == 0  # the rows are in

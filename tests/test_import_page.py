@@ -8,7 +8,6 @@ import shutil
 import pandas as pd
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
 
 from data_access import schema, summary
@@ -17,6 +16,7 @@ from data_access.migrate import upgrade_to_head
 from tests import tiny_dataset
 from tests.conftest import PROJECT_ROOT
 from tests.sign_in import sign_in
+from tests.test_import_refresh import lost_connection
 from tests.test_pages import APP, run_like_streamlit_run
 
 FILES = PROJECT_ROOT / "tests" / "files" / "import"
@@ -199,10 +199,6 @@ def test_every_kind_of_problem_file_is_explained_without_an_error(tiny_app):
         assert shown, name
 
 
-def _lost_connection(*_arguments: object, **_options: object) -> None:
-    raise OperationalError("summary refresh", {}, ConnectionError("connection lost"))
-
-
 def test_an_import_whose_summaries_fell_behind_says_so_and_the_pages_show_the_rows(
     app, url, monkeypatch
 ):
@@ -210,7 +206,7 @@ def test_an_import_whose_summaries_fell_behind_says_so_and_the_pages_show_the_ro
     Overview (read from the rows meanwhile) shows the new figures all the same."""
     _open(app, "pages/overview.py")
     before = {metric.label: metric.value for metric in app.metric}
-    monkeypatch.setattr(summary.ImportRefresh, "catch_up", _lost_connection)
+    monkeypatch.setattr(summary.ImportRefresh, "catch_up", lost_connection)
     _open(app, "pages/data.py")
     app.selectbox(key="import_table").set_value("tasks")
     app.run()

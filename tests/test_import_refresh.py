@@ -390,7 +390,8 @@ def _answers(url: str, *, filters: list[Filters], rebuilt: bool) -> dict:
     return answers
 
 
-def _lost_connection(*_arguments: object, **_options: object) -> None:
+def lost_connection(*_arguments: object, **_options: object) -> None:
+    """Stands in for ``ImportRefresh.catch_up`` when the database goes away after a commit."""
     raise OperationalError("summary refresh", {}, ConnectionError("connection lost"))
 
 
@@ -400,7 +401,7 @@ def test_until_the_summaries_catch_up_reads_take_the_facts(url, monkeypatch):
     the next import catches it up as well as itself."""
     generator = np.random.default_rng(4)
     filters = [AS_OF_2024, _year(2024), END_2023]
-    monkeypatch.setattr(summary.ImportRefresh, "catch_up", _lost_connection)
+    monkeypatch.setattr(summary.ImportRefresh, "catch_up", lost_connection)
     rows = _random_tasks(generator, codes=[f"LOST-{number}" for number in range(30)], stored={})
     report = _import(url, table="tasks", content=_csv(rows, columns=TASK_COLUMNS))
     assert report.status is Status.IMPORTED
@@ -425,7 +426,7 @@ def test_until_the_summaries_catch_up_reads_take_the_facts(url, monkeypatch):
 
 
 def test_prepare_catches_up_what_an_import_left_behind(url, monkeypatch):
-    monkeypatch.setattr(summary.ImportRefresh, "catch_up", _lost_connection)
+    monkeypatch.setattr(summary.ImportRefresh, "catch_up", lost_connection)
     rows = _random_tasks(np.random.default_rng(5), codes=["LEFT-1", "LEFT-2"], stored={})
     assert _import(url, table="tasks", content=_csv(rows, columns=TASK_COLUMNS)).inserted == 2
     assert _pending(url) == 1
